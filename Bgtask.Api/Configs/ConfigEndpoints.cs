@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using Bgtask.Api.Limits;
+using Bgtask.Api.Tasks;
+using Bgtask.Core.Contracts;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Problem = Bgtask.Api.Problems.Problems;
+
+namespace Bgtask.Api.Configs;
+
+/// <summary>A task's config: read, and replace (a new version) with optional If-Match.</summary>
+public static class ConfigEndpoints
+{
+    public static IEndpointRouteBuilder MapConfigEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tasks/{pid:long}/config").WithTags("Config").ProducesProblem(404);
+        group.MapGet("/", Get).WithName("GetConfig");
+        group.MapPut("/", Put).WithName("SetConfig").ProducesProblem(409).ProducesProblem(412)
+            .ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<Results<Ok<ConfigResponse>, ProblemHttpResult>> Get(long pid, HttpContext http,
+        BgtaskDbContext db, CancellationToken ct)
+    {
+        var result = await db.GetConfigAsync(pid, ct);
+        if (result.Outcome == ConfigOutcome.NotFound) return Problem.TaskNotFound(pid);
+        http.Response.Headers.ETag = ETag(result.Version);
+        return TypedResults.Ok(new ConfigResponse(pid, result.Version, Parse(result.Json!)));
+    }
+
+    private static async Task<Results<Ok<ConfigResponse>, ProblemHttpResult, ValidationProblem>> Put(long pid,
+        JsonElement config, HttpContext http, BgtaskDbContext db, TaskChanges changes, IOptions<ApiLimits> limits,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (config.ValueKind != JsonValueKind.Object)
+            return Problem.Invalid("config", "The config is a JSON object.");
+        var max = limits.Value.MaxConfigBytes;
+        if (Encoding.UTF8.GetByteCount(config.GetRawText()) > max)
+            return Problem.Invalid("config", $"The config is over the limit of {max} bytes of JSON.");
+        if (!TryReadIfMatch(http.Request, out var expected))
+            return Problem.PreconditionFailed((await db.GetConfigAsync(pid, ct)).Version);
+
+        var result = await db.PutConfigAsync(pid, config, expected, time.GetUtcNow().UtcDateTime, ct);
+        switch (result.Outcome)
+        {
+            case ConfigOutcome.NotFound: return Problem.TaskNotFound(pid);
+            case ConfigOutcome.Conflict: return Problem.Conflict($"Task {pid} has ended; its config can be read, not replaced.");
+            case ConfigOutcome.PreconditionFailed: return Problem.PreconditionFailed(result.Version);
+        }
+        changes.ConfigChanged(pid, result.Version);
+        http.Response.Headers.ETag = ETag(result.Version);
+        return TypedResults.Ok(new ConfigResponse(pid, result.Version, config));
+    }
+
+    private static string ETag(int version) => $"\"{version}\"";
+
+    private static JsonElement Parse(string json) => JsonSerializer.Deserialize<JsonElement>(json);
+
+    /// <summary>No If-Match or <c>*</c>: any version. Otherwise the first version named; none readable fails.</summary>
+    private static bool TryReadIfMatch(HttpRequest request, out int? expected)
+    {
+        expected = null;
+        var header = request.Headers.IfMatch;
+        if (header.Count == 0) return true;
+        if (!EntityTagHeaderValue.TryParseList(header, out var tags) || tags.Count == 0) return false;
+        if (tags.Any(t => t.Equals(EntityTagHeaderValue.Any))) return true;
+        foreach (var tag in tags)
+        {
+            if (int.TryParse(tag.Tag.AsSpan().Trim('"'), out var version))
+            {
+                expected = version;
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,31 @@
+using Serilog;
+using Serilog.Events;
+
+namespace Bgtask.Api.Logging;
+
+public static class LoggingSetup
+{
+    /// <summary>
+    /// Serilog from the "Serilog" section (console and a rolling file by default). No static bootstrap
+    /// logger: it would break several hosts in one process (the tests).
+    /// </summary>
+    public static IHostApplicationBuilder AddBgtaskLogging(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSerilog((services, lc) => lc
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Warning)
+            .Enrich.FromLogContext());
+        return builder;
+    }
+
+    public static IApplicationBuilder UseBgtaskRequestLogging(this IApplicationBuilder app) =>
+        app.UseSerilogRequestLogging(o =>
+        {
+            // Health probes and held signal waits would drown the log at Information.
+            o.GetLevel = (http, _, error) =>
+                error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
+                : LogEventLevel.Information;
+        });
+}

@@ -1,0 +1,40 @@
+using Bgtask.Api.Configs;
+using Bgtask.Api.Health;
+using Bgtask.Api.Limits;
+using Bgtask.Api.Logging;
+using Bgtask.Api.Logs;
+using Bgtask.Api.OpenApi;
+using Bgtask.Api.Problems;
+using Bgtask.Api.Signals;
+using Bgtask.Api.Storage;
+using Bgtask.Api.Tasks;
+using Bgtask.Api.Validation;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddBgtaskLogging();
+builder.AddBgtaskStorage();
+builder.AddBgtaskLimits();
+builder.AddBgtaskProblems();
+builder.AddBgtaskValidation();
+builder.AddBgtaskSignals();
+builder.AddBgtaskHealth();
+builder.AddBgtaskSwagger();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseBgtaskRequestLogging();
+app.UseMiddleware<RequestBodyLimitMiddleware>();
+app.UseBgtaskSwagger();
+
+app.MapTaskEndpoints();
+app.MapTaskStateEndpoints();
+app.MapSignalEndpoints();
+app.MapConfigEndpoints();
+app.MapLogEndpoints();
+app.MapBgtaskHealth();
+
+await app.PrepareBgtaskDatabaseAsync();
+await app.RunAsync();

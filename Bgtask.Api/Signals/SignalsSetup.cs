@@ -1,0 +1,17 @@
+using Bgtask.Api.Tasks;
+
+namespace Bgtask.Api.Signals;
+
+public static class SignalsSetup
+{
+    public static IHostApplicationBuilder AddBgtaskSignals(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TaskWakeups>();
+        builder.Services.AddSingleton<TaskChanges>();
+        builder.Services.AddSingleton<TaskPresenter>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+}

@@ -1,0 +1,105 @@
+using Bgtask.Api.Problems;
+using Problem = Bgtask.Api.Problems.Problems;
+using Bgtask.Api.Validation;
+using Bgtask.Core.Contracts;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Bgtask.Api.Tasks;
+
+/// <summary>The task resource: list, read, record, remove.</summary>
+public static class TaskEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tasks").WithTags("Tasks");
+        group.MapGet("/", ListTasks).WithName("ListTasks").ProducesValidationProblem();
+        group.MapGet("/{pid:long}", GetTask).WithName("GetTask").ProducesProblem(404);
+        group.MapGet("/{pid:long}/live", IsLive).WithName("IsLive").ProducesProblem(404);
+        group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>();
+        group.MapDelete("/{pid:long}", RemoveTask).WithName("RemoveTask").ProducesProblem(404).ProducesProblem(409);
+        return app;
+    }
+
+    private static async Task<Results<Ok<TaskPage>, ValidationProblem>> ListTasks(
+        BgtaskDbContext db, TaskPresenter presenter, CancellationToken ct,
+        string? status = null, string? task = null, long? parent = null, int? limit = null, long? after = null)
+    {
+        var take = limit ?? DefaultLimit;
+        if (take is < 1 or > MaxLimit)
+            return Problem.Invalid("limit", $"'limit' must be between 1 and {MaxLimit}.");
+        if (!TryParseStatuses(status, out var statuses))
+            return Problem.Invalid("status",
+                "'status' is one or more of pending, running, sleeping, stopped, finished, error (comma-separated).");
+
+        var rows = await db.ListTasksAsync(new TaskFilter(statuses, task, parent, after, take), ct);
+        var more = rows.Count > take;
+        if (more) rows.RemoveAt(rows.Count - 1);
+        return TypedResults.Ok(new TaskPage(rows.Select(presenter.ToResponse).ToList(), more ? rows[^1].Id : null));
+    }
+
+    private static bool TryParseStatuses(string? value, out List<BackgroundTaskStatus>? statuses)
+    {
+        statuses = null;
+        if (string.IsNullOrWhiteSpace(value)) return true;
+        statuses = [];
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Enum.TryParse<BackgroundTaskStatus>(part, ignoreCase: true, out var parsed) || int.TryParse(part, out _))
+                return false;
+            statuses.Add(parsed);
+        }
+        return statuses.Count > 0;
+    }
+
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTask(
+        long pid, BgtaskDbContext db, TaskPresenter presenter, CancellationToken ct) =>
+        await db.FindTaskAsync(pid, ct) is { } task
+            ? TypedResults.Ok(presenter.ToResponse(task))
+            : Problem.TaskNotFound(pid);
+
+    private static async Task<Results<Ok<LiveResponse>, ProblemHttpResult>> IsLive(
+        long pid, BgtaskDbContext db, TaskPresenter presenter, CancellationToken ct) =>
+        await db.FindTaskAsync(pid, ct) is { } task
+            ? TypedResults.Ok(new LiveResponse(pid, presenter.ToResponse(task).Live))
+            : Problem.TaskNotFound(pid);
+
+    private static async Task<Results<Created<TaskResponse>, ValidationProblem>> CreateRecord(
+        CreateRecordRequest request, BgtaskDbContext db, TaskPresenter presenter, TaskChanges changes,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (request.Parent is { } parent && !await db.TaskExistsAsync(parent, ct))
+            return Problem.Invalid("parent", $"There is no task with pid {parent}.");
+
+        var task = await db.CreateTaskAsync(new BackgroundTask
+        {
+            Task = request.Task ?? "external",
+            Description = request.Description,
+            Launcher = TaskLauncher.External,
+            ParentId = request.Parent,
+            Status = BackgroundTaskStatus.Pending,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        }, ConfigVersions.Empty, ct);
+        changes.Created(task);
+        return TypedResults.Created($"/api/tasks/{task.Id}", presenter.ToResponse(task));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveTask(
+        long pid, BgtaskDbContext db, TaskChanges changes, CancellationToken ct)
+    {
+        switch (await db.RemoveTaskAsync(pid, ct))
+        {
+            case ChangeOutcome.NotFound:
+                return Problem.TaskNotFound(pid);
+            case ChangeOutcome.Conflict:
+                return Problem.Conflict($"Task {pid} is live; stop or kill it before removing it.");
+            default:
+                changes.Removed(pid);
+                return TypedResults.NoContent();
+        }
+    }
+}

@@ -1,0 +1,10 @@
+using Bgtask.Core.Contracts;
+using Bgtask.Core.Tasks;
+
+namespace Bgtask.Api.Tasks;
+
+/// <summary>Turns a row into the contract's task resource, with the computed fields as of now.</summary>
+public sealed class TaskPresenter(TimeProvider time)
+{
+    public TaskResponse ToResponse(BackgroundTask task) => TaskResponse.From(task, time.GetUtcNow().UtcDateTime);
+}

@@ -1,0 +1,76 @@
+using Bgtask.Api.Validation;
+using Bgtask.Core.Contracts;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Problem = Bgtask.Api.Problems.Problems;
+
+namespace Bgtask.Api.Tasks;
+
+/// <summary>What a runner reports (state, started, finished, stopped, error) and kill.</summary>
+public static class TaskStateEndpoints
+{
+    public static IEndpointRouteBuilder MapTaskStateEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tasks/{pid:long}").WithTags("Task state")
+            .ProducesProblem(404).ProducesProblem(409);
+        group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>();
+        group.MapPost("/started", (long pid, BgtaskDbContext db, TaskPresenter p, TaskChanges c, TimeProvider time,
+            CancellationToken ct) => Apply(pid, db.StartAsync(pid, Now(time), ct), p, c)).WithName("SetStarted");
+        group.MapPost("/finished", (long pid, BgtaskDbContext db, TaskPresenter p, TaskChanges c, TimeProvider time,
+                CancellationToken ct) => Apply(pid, db.EndAsync(pid, BackgroundTaskStatus.Finished, null, Now(time), ct), p, c))
+            .WithName("SetFinished");
+        group.MapPost("/stopped", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, TaskPresenter p,
+                TaskChanges c, TimeProvider time, CancellationToken ct) =>
+                Apply(pid, db.EndAsync(pid, BackgroundTaskStatus.Stopped, body?.Message ?? "stopped", Now(time), ct), p, c))
+            .WithName("SetStopped").Validate<MessageRequest>();
+        group.MapPost("/error", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, TaskPresenter p,
+                TaskChanges c, TimeProvider time, CancellationToken ct) =>
+                Apply(pid, db.EndAsync(pid, BackgroundTaskStatus.Error, body?.Message ?? "error", Now(time), ct), p, c))
+            .WithName("SetError").Validate<MessageRequest>();
+        group.MapPost("/kill", Kill).WithName("Kill");
+        return app;
+    }
+
+    private static DateTime Now(TimeProvider time) => time.GetUtcNow().UtcDateTime;
+
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Apply(
+        long pid, Task<Change> pending, TaskPresenter presenter, TaskChanges changes)
+    {
+        var change = await pending;
+        changes.Applied(change);
+        return change switch
+        {
+            { Outcome: ChangeOutcome.NotFound } => Problem.TaskNotFound(pid),
+            { Outcome: ChangeOutcome.Conflict, Task: { } task } =>
+                Problem.Conflict($"Task {pid} is {task.Status.ToString().ToLowerInvariant()}; that call does not apply."),
+            { Task: { } task } => TypedResults.Ok(presenter.ToResponse(task)),
+            _ => Problem.TaskNotFound(pid),
+        };
+    }
+
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> ReportState(long pid, StateRequest request,
+        BgtaskDbContext db, TaskPresenter presenter, TaskChanges changes, TimeProvider time, CancellationToken ct)
+    {
+        BackgroundTaskStatus? status = request.Status switch
+        {
+            "running" => BackgroundTaskStatus.Running,
+            "sleeping" => BackgroundTaskStatus.Sleeping,
+            _ => null,
+        };
+        var report = new StateReport(request.OpTotal!.Value, request.OpFinished!.Value, status, request.Memory,
+            request.MemoryPeak);
+        return await Apply(pid, db.ReportStateAsync(pid, report, Now(time), ct), presenter, changes);
+    }
+
+    private static async Task<Results<Ok<KillResponse>, ProblemHttpResult>> Kill(long pid, BgtaskDbContext db,
+        TaskChanges changes, TimeProvider time, CancellationToken ct)
+    {
+        var change = await db.EndAsync(pid, BackgroundTaskStatus.Stopped, "killed", Now(time), ct);
+        changes.Applied(change);
+        if (change.Outcome == ChangeOutcome.NotFound) return Problem.TaskNotFound(pid);
+        // A task with no runner of ours (an external record) is only marked: nothing was ended.
+        return TypedResults.Ok(new KillResponse(pid, Killed: false));
+    }
+}

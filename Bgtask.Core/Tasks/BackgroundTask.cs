@@ -1,0 +1,39 @@
+namespace Bgtask.Core.Tasks;
+
+/// <summary>One launched (or recorded) task: the row behind the contract's task resource.</summary>
+public class BackgroundTask
+{
+    public long Id { get; set; }
+    public required string Task { get; set; }
+    public string? Description { get; set; }
+    public TaskLauncher Launcher { get; set; }
+    public long? ParentId { get; set; }
+    public BackgroundTaskStatus Status { get; set; }
+    public long OpTotal { get; set; }
+    public long OpFinished { get; set; }
+    public long Memory { get; set; }
+    public long MemoryPeak { get; set; }
+    public string? Message { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public DateTime? HeartbeatAt { get; set; }
+
+    /// <summary>Operations per second over the recent reports, measured from <see cref="RateSinceOps"/>.</summary>
+    public double? Rate { get; set; }
+    public long? RateSinceOps { get; set; }
+    public DateTime? RateSinceAt { get; set; }
+
+    /// <summary>The current config version (the newest row of <see cref="TaskConfig"/>), kept here for cheap reads.</summary>
+    public int ConfigVersion { get; set; } = 1;
+
+    public int? TimeoutSeconds { get; set; }
+
+    /// <summary>Where the runner lives: the host name, the OS pid and its start time (to tell a reused pid apart).</summary>
+    public string? RunnerHost { get; set; }
+    public int? RunnerOsPid { get; set; }
+    public DateTime? RunnerStartedAt { get; set; }
+
+    /// <summary>SHA-256 of the worker token minted at launch; the token itself is never stored.</summary>
+    public string? TokenHash { get; set; }
+}

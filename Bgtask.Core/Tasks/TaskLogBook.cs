@@ -1,0 +1,43 @@
+using Bgtask.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bgtask.Core.Tasks;
+
+/// <summary>A task's log. Lines are numbered from 1 per task; the (pid, seq) key settles concurrent writers.</summary>
+public static class TaskLogBook
+{
+    /// <returns>False when the task does not exist.</returns>
+    public static async Task<bool> AppendLogAsync(this BgtaskDbContext db, long pid, IReadOnlyList<string> lines,
+        DateTime now, CancellationToken ct)
+    {
+        if (!await db.Tasks.AnyAsync(t => t.Id == pid, ct)) return false;
+        if (lines.Count == 0) return true;
+        for (var attempt = 0; ; attempt++)
+        {
+            var last = await db.LogLines.Where(l => l.Pid == pid).MaxAsync(l => (long?)l.Seq, ct) ?? 0;
+            for (var i = 0; i < lines.Count; i++)
+                db.LogLines.Add(new TaskLogLine { Pid = pid, Seq = last + 1 + i, At = now, Line = lines[i] });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return true;
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < 20)
+            {
+                // Another writer took those numbers: count again.
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    public static Task<List<TaskLogLine>> ReadLogAsync(this BgtaskDbContext db, long pid, long after, int take,
+        CancellationToken ct) =>
+        db.LogLines.AsNoTracking()
+            .Where(l => l.Pid == pid && l.Seq > after)
+            .OrderBy(l => l.Seq)
+            .Take(take)
+            .ToListAsync(ct);
+}

@@ -1,0 +1,61 @@
+using Bgtask.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bgtask.Core.Tasks;
+
+/// <summary>Creating, listing and removing task rows with everything that belongs to them.</summary>
+public static class TaskRecords
+{
+    /// <summary>Inserts the task and its config version 1 in one transaction.</summary>
+    public static async Task<BackgroundTask> CreateTaskAsync(this BgtaskDbContext db, BackgroundTask task,
+        string configJson, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Tasks.Add(task);
+        await db.SaveChangesAsync(ct);
+        // With the MEMORY engine, a MySQL restart empties the tasks table and pids start again from 1;
+        // configs and log lines (always InnoDB) of the pid's previous owner must not leak into this task.
+        await db.Configs.Where(c => c.Pid == task.Id).ExecuteDeleteAsync(ct);
+        await db.LogLines.Where(l => l.Pid == task.Id).ExecuteDeleteAsync(ct);
+        db.Configs.Add(new TaskConfig { Pid = task.Id, Version = 1, Json = configJson, CreatedAt = task.CreatedAt });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return task;
+    }
+
+    public static Task<bool> TaskExistsAsync(this BgtaskDbContext db, long pid, CancellationToken ct) =>
+        db.Tasks.AnyAsync(t => t.Id == pid, ct);
+
+    /// <summary>Newest first; one row more than asked tells whether there is a next page.</summary>
+    public static Task<List<BackgroundTask>> ListTasksAsync(this BgtaskDbContext db, TaskFilter filter, CancellationToken ct)
+    {
+        var query = db.Tasks.AsNoTracking();
+        if (filter.Statuses is { Count: > 0 } statuses) query = query.Where(t => statuses.Contains(t.Status));
+        if (filter.Task is { } name) query = query.Where(t => t.Task == name);
+        if (filter.Parent is { } parent) query = query.Where(t => t.ParentId == parent);
+        if (filter.After is { } after) query = query.Where(t => t.Id < after);
+        return query.OrderByDescending(t => t.Id).Take(filter.Limit + 1).ToListAsync(ct);
+    }
+
+    /// <summary>Deletes a terminal task with its signals, configs and log.</summary>
+    public static async Task<ChangeOutcome> RemoveTaskAsync(this BgtaskDbContext db, long pid, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var removed = await db.Tasks
+            .Where(t => t.Id == pid && t.Status > BackgroundTaskStatus.Sleeping)
+            .ExecuteDeleteAsync(ct);
+        if (removed == 0)
+        {
+            await tx.RollbackAsync(ct);
+            return await db.TaskExistsAsync(pid, ct) ? ChangeOutcome.Conflict : ChangeOutcome.NotFound;
+        }
+        await db.Signals.Where(s => s.Pid == pid).ExecuteDeleteAsync(ct);
+        await db.Configs.Where(c => c.Pid == pid).ExecuteDeleteAsync(ct);
+        await db.LogLines.Where(l => l.Pid == pid).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return ChangeOutcome.Changed;
+    }
+}
+
+public sealed record TaskFilter(IReadOnlyList<BackgroundTaskStatus>? Statuses, string? Task, long? Parent, long? After, int Limit);
