@@ -2,7 +2,7 @@ using Bgtask.Api.Configs;
 using Bgtask.Api.Health;
 using Bgtask.Api.Limits;
 using Bgtask.Api.Logging;
-using Bgtask.Api.Logs;
+using Bgtask.Api.TaskLogs;
 using Bgtask.Api.OpenApi;
 using Bgtask.Api.Problems;
 using Bgtask.Api.Signals;

@@ -1,1 +1,7 @@
-﻿Console.WriteLine("Hello, World!");
+using Bgtask.Worker;
+using Bgtask.Worker.Sdk;
+
+var catalog = TaskCatalog.WithDemos();
+if (Environment.GetEnvironmentVariable("BGTASK_PLUGIN_PATHS") is { Length: > 0 } plugins)
+    catalog.AddPlugins(plugins.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
+return await WorkerHost.RunAsync(args, catalog);

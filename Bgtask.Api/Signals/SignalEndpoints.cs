@@ -5,8 +5,6 @@ using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Problem = Bgtask.Api.Problems.Problems;
 
 namespace Bgtask.Api.Signals;
@@ -39,42 +37,16 @@ public static class SignalEndpoints
     }
 
     private static async Task<Results<Ok<List<SignalResponse>>, ProblemHttpResult, ValidationProblem>> Read(
-        long pid, HttpContext http, BgtaskDbContext db, TaskWakeups wakeups, TimeProvider time,
-        IOptions<SignalOptions> options, CancellationToken ct, bool? clean = null, double? wait = null)
+        long pid, HttpContext http, BgtaskDbContext db, SignalReader reader, CancellationToken ct,
+        bool? clean = null, double? wait = null)
     {
         if (wait is < 0 or > MaxWaitSeconds || (wait is { } w && !double.IsFinite(w)))
             return Problem.Invalid("wait", $"'wait' is a number of seconds from 0 to {MaxWaitSeconds}.");
 
-        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait ?? 0);
-        int? versionAtStart = null;
-        while (true)
-        {
-            var woken = wakeups.WhenWoken(pid);
-            var task = await db.Tasks.AsNoTracking().Where(t => t.Id == pid)
-                .Select(t => new { t.Status, t.ConfigVersion }).FirstOrDefaultAsync(ct);
-            if (task is null) return Problem.TaskNotFound(pid);
-            versionAtStart ??= task.ConfigVersion;
-
-            var signals = clean == true ? await db.ConsumeSignalsAsync(pid, ct) : await db.PeekSignalsAsync(pid, ct);
-            var left = deadline - time.GetUtcNow();
-            if (signals.Count > 0 || task.Status.IsTerminal() || task.ConfigVersion != versionAtStart || left <= TimeSpan.Zero)
-            {
-                http.Response.Headers[ContractHeaders.ConfigVersion] = task.ConfigVersion.ToString();
-                return TypedResults.Ok(signals.Select(SignalResponse.From).ToList());
-            }
-
-            var recheck = left < options.Value.RecheckInterval ? left : options.Value.RecheckInterval;
-            await WaitAsync(woken, recheck, time, ct);
-        }
-    }
-
-    private static async Task WaitAsync(Task woken, TimeSpan timeout, TimeProvider time, CancellationToken ct)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var delay = Task.Delay(timeout, time, cts.Token);
-        await Task.WhenAny(woken, delay);
-        cts.Cancel();
-        ct.ThrowIfCancellationRequested();
+        var read = await reader.ReadAsync(db, pid, clean == true, TimeSpan.FromSeconds(wait ?? 0), ct);
+        if (read is null) return Problem.TaskNotFound(pid);
+        http.Response.Headers[ContractHeaders.ConfigVersion] = read.ConfigVersion.ToString();
+        return TypedResults.Ok(read.Signals.Select(SignalResponse.From).ToList());
     }
 
     private static async Task<Results<Ok<RemovedResponse>, ProblemHttpResult>> Clear(long pid, BgtaskDbContext db,

@@ -9,6 +9,7 @@ public static class SignalsSetup
         builder.Services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TaskWakeups>();
+        builder.Services.AddSingleton<SignalReader>();
         builder.Services.AddSingleton<TaskChanges>();
         builder.Services.AddSingleton<TaskPresenter>();
         builder.Services.AddSingleton(TimeProvider.System);

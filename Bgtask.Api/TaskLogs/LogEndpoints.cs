@@ -5,7 +5,7 @@ using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Problem = Bgtask.Api.Problems.Problems;
 
-namespace Bgtask.Api.Logs;
+namespace Bgtask.Api.TaskLogs;
 
 /// <summary>A task's log (the original's Bgtask_Log): append lines, read them oldest first.</summary>
 public static class LogEndpoints

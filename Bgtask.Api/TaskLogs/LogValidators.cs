@@ -4,7 +4,7 @@ using Bgtask.Core.Contracts;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 
-namespace Bgtask.Api.Logs;
+namespace Bgtask.Api.TaskLogs;
 
 public sealed class LogAppendRequestValidator : AbstractValidator<LogAppendRequest>
 {

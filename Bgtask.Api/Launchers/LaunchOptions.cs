@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bgtask.Api.Launchers;
+
+/// <summary>The "Tasks" section: what can be launched and how.</summary>
+public sealed class TasksOptions
+{
+    public const string SectionName = "Tasks";
+
+    /// <summary>Extra task assemblies (files, or folders of *.dll) for the service and its workers.</summary>
+    public string[] PluginPaths { get; set; } = [];
+
+    /// <summary>The launcher used when a launch names none: process or inprocess.</summary>
+    [RegularExpression("^(process|inprocess)$")]
+    public string DefaultLauncher { get; set; } = "process";
+}
+
+/// <summary>The "Worker" section: the worker executable the process launcher starts.</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>The worker executable (or .dll, run with dotnet). Empty: the one built beside the service.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>The service's URL as workers reach it. Empty: the first address the service listens on.</summary>
+    public string? ApiUrl { get; set; }
+
+    /// <summary>How long a worker keeps retrying while the service is away.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan RetryWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long kill waits for a killed worker's process tree to be gone.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan KillWait { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,51 @@
+using Bgtask.Api.Tasks;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Bgtask.Api.Signals;
+
+/// <summary>What a signals read found: the signals, and the task's status and config version at that moment.</summary>
+public sealed record SignalRead(List<TaskSignal> Signals, BackgroundTaskStatus Status, int ConfigVersion);
+
+/// <summary>
+/// Reads (or consumes) a task's signals, holding the call while there are none until a signal arrives, the
+/// config version changes, the task ends, or the wait is over. This process's own writes wake it at once;
+/// it re-reads the database every <see cref="SignalOptions.RecheckInterval"/> for other replicas' writes.
+/// A waiter whose signal another reader took just keeps waiting.
+/// </summary>
+public sealed class SignalReader(TaskWakeups wakeups, TimeProvider time, IOptions<SignalOptions> options)
+{
+    /// <returns>Null when the task does not exist.</returns>
+    public async Task<SignalRead?> ReadAsync(BgtaskDbContext db, long pid, bool consume, TimeSpan wait,
+        CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + wait;
+        int? versionAtStart = null;
+        while (true)
+        {
+            var woken = wakeups.WhenWoken(pid);
+            var task = await db.Tasks.AsNoTracking().Where(t => t.Id == pid)
+                .Select(t => new { t.Status, t.ConfigVersion }).FirstOrDefaultAsync(ct);
+            if (task is null) return null;
+            versionAtStart ??= task.ConfigVersion;
+
+            var signals = consume ? await db.ConsumeSignalsAsync(pid, ct) : await db.PeekSignalsAsync(pid, ct);
+            var left = deadline - time.GetUtcNow();
+            if (signals.Count > 0 || task.Status.IsTerminal() || task.ConfigVersion != versionAtStart || left <= TimeSpan.Zero)
+                return new SignalRead(signals, task.Status, task.ConfigVersion);
+
+            var recheck = options.Value.RecheckInterval;
+            await WaitAsync(woken, left < recheck ? left : recheck, ct);
+        }
+    }
+
+    private async Task WaitAsync(Task woken, TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await Task.WhenAny(woken, Task.Delay(timeout, time, cts.Token));
+        await cts.CancelAsync();
+        ct.ThrowIfCancellationRequested();
+    }
+}

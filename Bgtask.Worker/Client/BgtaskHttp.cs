@@ -1,0 +1,28 @@
+using System.Net.Http.Headers;
+
+namespace Bgtask.Worker.Client;
+
+/// <summary>The HttpClient a worker uses: the service's base address and its credential.</summary>
+public static class BgtaskHttp
+{
+    /// <param name="token">The worker token minted at launch (sent as a Bearer token).</param>
+    /// <param name="apiKey">An API key, for the standalone worker (sent as X-Api-Key).</param>
+    public static HttpClient Create(Uri api, string? token, string? apiKey)
+    {
+        var http = new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        })
+        {
+            BaseAddress = api.AbsoluteUri.EndsWith('/') ? api : new Uri(api.AbsoluteUri + "/"),
+            // Longer than the longest held signals request (60 s).
+            Timeout = TimeSpan.FromSeconds(90),
+        };
+        if (!string.IsNullOrEmpty(token))
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (!string.IsNullOrEmpty(apiKey))
+            http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return http;
+    }
+}

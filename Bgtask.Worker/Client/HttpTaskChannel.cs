@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Serialization.Metadata;
+using Bgtask.Worker.Sdk;
+
+namespace Bgtask.Worker.Client;
+
+/// <summary>
+/// A worker's side of the HTTP contract for its one task. Transient failures (no connection, timeouts,
+/// 5xx, 429) are retried with back-off inside the <see cref="RetryWindow"/>; a 404 or 409 means the task
+/// has ended or is gone, which is final.
+/// </summary>
+public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry) : ITaskChannel
+{
+    private readonly string _task = $"api/tasks/{pid}";
+
+    public async Task<TaskStart> StartAsync(CancellationToken ct)
+    {
+        using (var started = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"{_task}/started"), ct))
+        {
+            var task = await ReadAsync(started, WireJson.Default.WireTask, ct);
+            return new TaskStart(task.Task, await GetConfigAsync(ct));
+        }
+    }
+
+    public async Task ReportAsync(ProgressReport report, CancellationToken ct)
+    {
+        var body = new WireState(report.OpTotal, report.OpFinished, report.Sleeping ? "sleeping" : "running",
+            report.Memory, report.MemoryPeak);
+        // One try: the reporter sends the newest state on its next tick anyway.
+        using var response = await http.SendAsync(Json(HttpMethod.Put, $"{_task}/state", body, WireJson.Default.WireState), ct);
+        EnsureTaskAlive(response);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, CancellationToken ct)
+    {
+        var seconds = Math.Clamp(wait.TotalSeconds, 0, 60).ToString("0.###", CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+        using var response = await http.GetAsync($"{_task}/signals?clean=true&wait={seconds}", ct);
+        EnsureTaskAlive(response);
+        response.EnsureSuccessStatusCode();
+        var signals = await ReadAsync(response, WireJson.Default.ListWireSignal, ct);
+        var version = response.Headers.TryGetValues("Bgtask-Config-Version", out var values) &&
+                      int.TryParse(values.FirstOrDefault(), out var v) ? v : 0;
+        // An empty answer well before the wait is up: a new config, or the task ended (killed, time limit).
+        var ended = false;
+        if (signals.Count == 0 && wait > TimeSpan.Zero && clock.Elapsed < wait / 2)
+        {
+            using var taskResponse = await http.GetAsync(_task, ct);
+            EnsureTaskAlive(taskResponse);
+            var task = await ReadAsync(taskResponse, WireJson.Default.WireTask, ct);
+            ended = task.Status is "stopped" or "finished" or "error";
+        }
+        return new SignalBatch(signals.Select(s => s.Signal).ToList(), version, ended);
+    }
+
+    public async Task<ConfigSnapshot> GetConfigAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"{_task}/config"), ct);
+        var config = await ReadAsync(response, WireJson.Default.WireConfig, ct);
+        return new ConfigSnapshot(config.Version, config.Config);
+    }
+
+    public async Task AppendLogAsync(IReadOnlyList<string> lines, CancellationToken ct)
+    {
+        using var _ = await SendAsync(() => Json(HttpMethod.Post, $"{_task}/log", new WireLog(lines), WireJson.Default.WireLog), ct);
+    }
+
+    public async Task EndAsync(TaskEnding ending, string? message, CancellationToken ct)
+    {
+        var route = ending switch
+        {
+            TaskEnding.Finished => "finished",
+            TaskEnding.Stopped => "stopped",
+            _ => "error",
+        };
+        try
+        {
+            using var _ = await SendAsync(() => ending == TaskEnding.Finished
+                ? new HttpRequestMessage(HttpMethod.Post, $"{_task}/{route}")
+                : Json(HttpMethod.Post, $"{_task}/{route}", new WireMessage(message), WireJson.Default.WireMessage), ct);
+        }
+        catch (TaskEndedException)
+        {
+            // Already ended by someone else (kill, time limit): that status stands.
+        }
+    }
+
+    /// <summary>Sends, retrying transient failures with back-off until the window is over.</summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + retry.Window;
+        var delay = retry.FirstDelay;
+        while (true)
+        {
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await http.SendAsync(request(), ct);
+                if (!IsTransient(response.StatusCode))
+                {
+                    EnsureTaskAlive(response);
+                    response.EnsureSuccessStatusCode();
+                    return response;
+                }
+            }
+            catch (Exception e) when (IsTransient(e, ct) && DateTime.UtcNow < deadline)
+            {
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                response?.EnsureSuccessStatusCode();
+                throw new TimeoutException($"The service did not answer within {retry.Window}.");
+            }
+            response?.Dispose();
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, retry.MaxDelay.Ticks));
+        }
+    }
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+
+    private static bool IsTransient(Exception e, CancellationToken ct) =>
+        e is HttpRequestException or IOException || (e is TaskCanceledException && !ct.IsCancellationRequested);
+
+    private void EnsureTaskAlive(HttpResponseMessage response)
+    {
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+            throw new TaskEndedException($"Task {pid} has ended or is gone ({(int)response.StatusCode}).");
+    }
+
+    private static HttpRequestMessage Json<T>(HttpMethod method, string uri, T body, JsonTypeInfo<T> type) =>
+        new(method, uri) { Content = JsonContent.Create(body, type) };
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken ct) =>
+        await response.Content.ReadFromJsonAsync(type, ct)
+        ?? throw new InvalidDataException("The service answered with an empty body.");
+}

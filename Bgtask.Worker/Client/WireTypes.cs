@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Bgtask.Worker.Client;
+
+// The part of the contract a worker speaks, as source-generated JSON (no reflection, ready for Native AOT).
+internal sealed record WireTask(long Pid, string Task, string Status);
+
+internal sealed record WireConfig(long Pid, int Version, JsonElement Config);
+
+internal sealed record WireSignal(long Id, long Pid, string Signal);
+
+internal sealed record WireState(long OpTotal, long OpFinished, string Status, long Memory, long MemoryPeak);
+
+internal sealed record WireMessage(string? Message);
+
+internal sealed record WireLog(IReadOnlyList<string> Lines);
+
+internal sealed record WireRecord(string Description, string Task);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WireTask))]
+[JsonSerializable(typeof(WireConfig))]
+[JsonSerializable(typeof(List<WireSignal>))]
+[JsonSerializable(typeof(WireState))]
+[JsonSerializable(typeof(WireMessage))]
+[JsonSerializable(typeof(WireLog))]
+[JsonSerializable(typeof(WireRecord))]
+[JsonSerializable(typeof(JsonElement))]
+internal sealed partial class WireJson : JsonSerializerContext;

@@ -1,0 +1,136 @@
+using System.Net.Http.Json;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Bgtask.Worker.Client;
+using Bgtask.Worker.Sdk;
+
+namespace Bgtask.Worker;
+
+/// <summary>
+/// The worker's entry point, usable from a user's own executable too: <c>WorkerHost.RunAsync(args, catalog)</c>.
+/// Launched by the service, it finds its task in BGTASK_PID, BGTASK_API_URL and BGTASK_TOKEN. As a
+/// standalone command (for cron) it first creates an external record: <c>run &lt;task&gt; --api &lt;url&gt;</c>.
+/// </summary>
+public static class WorkerHost
+{
+    public const int ExitFinished = 0;
+    public const int ExitError = 1;
+    public const int ExitUsage = 2;
+    public const int ExitStopped = 3;
+
+    public static async Task<int> RunAsync(string[] args, TaskCatalog catalog)
+    {
+        try
+        {
+            return args switch
+            {
+                ["run", var task, .. var rest] => await RunStandaloneAsync(task, rest, catalog),
+                ["list"] => List(catalog),
+                [] => await RunLaunchedAsync(catalog),
+                _ => Usage(),
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or HttpRequestException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"bgtask-worker: {e.Message}");
+            return ExitUsage;
+        }
+    }
+
+    private static async Task<int> RunLaunchedAsync(TaskCatalog catalog)
+    {
+        var pid = long.Parse(Required("BGTASK_PID"));
+        var api = new Uri(Required("BGTASK_API_URL"));
+        using var http = BgtaskHttp.Create(api, Environment.GetEnvironmentVariable("BGTASK_TOKEN"),
+            Environment.GetEnvironmentVariable("BGTASK_API_KEY"));
+        return await RunAsync(catalog, http, pid);
+    }
+
+    private static async Task<int> RunStandaloneAsync(string task, string[] options, TaskCatalog catalog)
+    {
+        string? api = null, config = null, description = null;
+        var key = Environment.GetEnvironmentVariable("BGTASK_API_KEY");
+        for (var i = 0; i < options.Length; i++)
+        {
+            var value = i + 1 < options.Length ? options[i + 1] : throw new ArgumentException($"{options[i]} needs a value");
+            switch (options[i])
+            {
+                case "--api": api = value; break;
+                case "--config": config = value; break;
+                case "--description": description = value; break;
+                case "--key": key = value; break;
+                default: throw new ArgumentException($"unknown option {options[i]}");
+            }
+            i++;
+        }
+        if (api is null) throw new ArgumentException("--api <url> is required");
+        if (!catalog.TryGet(task, out _))
+            throw new ArgumentException($"unknown task '{task}'; this worker knows: {string.Join(", ", catalog.Entries.Select(e => e.Name))}");
+
+        using var http = BgtaskHttp.Create(new Uri(api), token: null, key);
+        using var created = await http.PostAsJsonAsync("api/tasks/records",
+            new WireRecord(description ?? $"{task} (standalone worker)", task), WireJson.Default.WireRecord);
+        await EnsureAsync(created);
+        var record = await created.Content.ReadFromJsonAsync(WireJson.Default.WireTask)
+                     ?? throw new InvalidDataException("empty answer from the service");
+        if (config is not null)
+        {
+            var json = JsonSerializer.Deserialize(config.StartsWith('@') ? await File.ReadAllTextAsync(config[1..]) : config,
+                WireJson.Default.JsonElement);
+            using var put = await http.PutAsJsonAsync($"api/tasks/{record.Pid}/config", json, WireJson.Default.JsonElement);
+            await EnsureAsync(put);
+        }
+        Console.WriteLine($"pid {record.Pid}");
+        return await RunAsync(catalog, http, record.Pid);
+    }
+
+    private static async Task<int> RunAsync(TaskCatalog catalog, HttpClient http, long pid)
+    {
+        var channel = new HttpTaskChannel(http, pid, new RetryWindow { Window = RetryWindowSetting() });
+        TaskContext? context = null;
+        // SIGTERM (and Ctrl+C) ask the task to stop at its next check-point, like the stop signal.
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; context?.RequestStop(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; context?.RequestStop(); });
+        var ending = await TaskRunner.RunAsync(catalog, channel, pid, new RunnerOptions(), CancellationToken.None,
+            started => context = started);
+        return ending switch
+        {
+            TaskEnding.Finished => ExitFinished,
+            TaskEnding.Stopped => ExitStopped,
+            _ => ExitError,
+        };
+    }
+
+    private static TimeSpan RetryWindowSetting() =>
+        double.TryParse(Environment.GetEnvironmentVariable("BGTASK_RETRY_WINDOW_SECONDS"), out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : new RetryWindow().Window;
+
+    private static async Task EnsureAsync(HttpResponseMessage response)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var body = await response.Content.ReadAsStringAsync();
+        throw new HttpRequestException($"{(int)response.StatusCode} from {response.RequestMessage?.RequestUri}: {body}");
+    }
+
+    private static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new ArgumentException($"{name} is not set; run as 'run <task> --api <url>' outside the service");
+
+    private static int List(TaskCatalog catalog)
+    {
+        foreach (var entry in catalog.Entries) Console.WriteLine($"{entry.Name}\t{entry.Description}");
+        return ExitFinished;
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("""
+            usage: Bgtask.Worker                      (launched by the service: BGTASK_PID, BGTASK_API_URL, BGTASK_TOKEN)
+                   Bgtask.Worker run <task> --api <url> [--config <json or @file>] [--description <text>] [--key <api key>]
+                   Bgtask.Worker list
+            """);
+        return ExitUsage;
+    }
+}
