@@ -1,5 +1,6 @@
 using Bgtask.Api.Configs;
 using Bgtask.Api.Health;
+using Bgtask.Api.Launchers;
 using Bgtask.Api.Limits;
 using Bgtask.Api.Logging;
 using Bgtask.Api.TaskLogs;
@@ -8,6 +9,7 @@ using Bgtask.Api.Problems;
 using Bgtask.Api.Signals;
 using Bgtask.Api.Storage;
 using Bgtask.Api.Tasks;
+using Bgtask.Api.TaskTypes;
 using Bgtask.Api.Validation;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +20,7 @@ builder.AddBgtaskLimits();
 builder.AddBgtaskProblems();
 builder.AddBgtaskValidation();
 builder.AddBgtaskSignals();
+builder.AddBgtaskLaunchers();
 builder.AddBgtaskHealth();
 builder.AddBgtaskSwagger();
 
@@ -29,11 +32,13 @@ app.UseBgtaskRequestLogging();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseBgtaskSwagger();
 
+app.MapLaunchEndpoints();
 app.MapTaskEndpoints();
 app.MapTaskStateEndpoints();
 app.MapSignalEndpoints();
 app.MapConfigEndpoints();
 app.MapLogEndpoints();
+app.MapTaskTypeEndpoints();
 app.MapBgtaskHealth();
 
 await app.PrepareBgtaskDatabaseAsync();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bgtask.Core.Tasks;
 
 namespace Bgtask.Api.Launchers;
 
@@ -14,11 +15,12 @@ public interface IRunner
 /// <summary>
 /// The runners this process started and watches. Only an optimisation of this replica: the database has
 /// each runner's host, OS pid and start time, so another replica (or this one after a restart) can tell
-/// whether it is alive without this.
+/// whether a runner on its host is alive, and end it, without this.
 /// </summary>
-public sealed class RunnerRegistry
+public sealed class RunnerRegistry(IConfiguration configuration)
 {
     private readonly ConcurrentDictionary<long, IRunner> _runners = new();
+    private readonly TimeSpan _killWait = configuration.GetValue("Worker:KillWait", TimeSpan.FromSeconds(5));
 
     public int Count => _runners.Count;
 
@@ -26,7 +28,28 @@ public sealed class RunnerRegistry
 
     public void Remove(long pid, IRunner runner) => _runners.TryRemove(new KeyValuePair<long, IRunner>(pid, runner));
 
-    public bool TryGet(long pid, out IRunner runner) => _runners.TryGetValue(pid, out runner!);
+    /// <summary>Whether the task's runner is alive; true when it cannot be known from here (another host).</summary>
+    public bool IsAlive(BackgroundTask task)
+    {
+        if (task.Launcher == TaskLauncher.External || task.Status.IsTerminal()) return true;
+        if (_runners.TryGetValue(task.Id, out var runner)) return runner.IsAlive;
+        if (task.RunnerOsPid is not { } osPid || task.RunnerHost != OsProcesses.Host) return true;
+        // A runner recorded on this host that this process does not hold: an in-process run of this very
+        // process has ended; anything else is looked up by OS pid and start time.
+        if (osPid == Environment.ProcessId) return false;
+        using var process = OsProcesses.Find(osPid, task.RunnerStartedAt);
+        return process is not null;
+    }
 
-    public async Task<bool> KillAsync(long pid) => _runners.TryGetValue(pid, out var runner) && await runner.KillAsync();
+    /// <summary>Ends the task's runner if this host can: one of ours, or a worker process recorded on this host.</summary>
+    public async Task<bool> KillAsync(BackgroundTask task)
+    {
+        if (_runners.TryGetValue(task.Id, out var runner)) return await runner.KillAsync();
+        if (task.Launcher != TaskLauncher.Process || task.RunnerHost != OsProcesses.Host ||
+            task.RunnerOsPid is not { } osPid || osPid == Environment.ProcessId)
+            return false;
+        var process = OsProcesses.Find(osPid, task.RunnerStartedAt);
+        if (process is null) return false;
+        using (process) return await new ProcessRunner(process, _killWait).KillAsync();
+    }
 }

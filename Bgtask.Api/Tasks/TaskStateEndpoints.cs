@@ -1,3 +1,4 @@
+using Bgtask.Api.Launchers;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
@@ -65,12 +66,16 @@ public static class TaskStateEndpoints
     }
 
     private static async Task<Results<Ok<KillResponse>, ProblemHttpResult>> Kill(long pid, BgtaskDbContext db,
-        TaskChanges changes, TimeProvider time, CancellationToken ct)
+        RunnerRegistry runners, TaskChanges changes, TimeProvider time, CancellationToken ct)
     {
+        // Marked first, then ended: the runner's watcher then finds the task ended and leaves it as killed.
         var change = await db.EndAsync(pid, BackgroundTaskStatus.Stopped, "killed", Now(time), ct);
         changes.Applied(change);
         if (change.Outcome == ChangeOutcome.NotFound) return Problem.TaskNotFound(pid);
-        // A task with no runner of ours (an external record) is only marked: nothing was ended.
-        return TypedResults.Ok(new KillResponse(pid, Killed: false));
+        if (change.Outcome != ChangeOutcome.Changed) return TypedResults.Ok(new KillResponse(pid, Killed: false));
+        // An external record has no runner of ours: it is only marked, and nothing was ended.
+        var killed = await runners.KillAsync(change.Task!);
+        if (killed) await db.AppendLogAsync(pid, ["killed"], Now(time), CancellationToken.None);
+        return TypedResults.Ok(new KillResponse(pid, killed));
     }
 }

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Bgtask.Api.Signals;
+using Bgtask.Api.Tasks;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Bgtask.Worker.Sdk;
+
+namespace Bgtask.Api.Launchers;
+
+/// <summary>
+/// The in-process launcher's channel: the same calls a worker makes over HTTP, made straight on storage
+/// through the same guarded operations, with the same announcements (transition log, waiters woken).
+/// </summary>
+public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, TaskChanges changes,
+    SignalReader signals, TimeProvider time) : ITaskChannel
+{
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public Task<TaskStart> StartAsync(CancellationToken ct) => WithDb(async db =>
+    {
+        var change = await db.StartAsync(pid, Now, ct);
+        changes.Applied(change);
+        if (!change.Succeeded) throw Ended(change.Outcome);
+        return new TaskStart(change.Task!.Task, await ReadConfigAsync(db, ct));
+    });
+
+    public Task ReportAsync(ProgressReport report, CancellationToken ct) => WithDb(async db =>
+    {
+        var state = new StateReport(report.OpTotal, report.OpFinished,
+            report.Sleeping ? BackgroundTaskStatus.Sleeping : BackgroundTaskStatus.Running, report.Memory, report.MemoryPeak);
+        var change = await db.ReportStateAsync(pid, state, Now, ct);
+        changes.Applied(change);
+        if (!change.Succeeded) throw Ended(change.Outcome);
+        return true;
+    });
+
+    public Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, CancellationToken ct) => WithDb(async db =>
+    {
+        var read = await signals.ReadAsync(db, pid, consume: true, wait, ct) ?? throw Ended(ChangeOutcome.NotFound);
+        return new SignalBatch(read.Signals.Select(s => s.Signal).ToList(), read.ConfigVersion, read.Status.IsTerminal());
+    });
+
+    public Task<ConfigSnapshot> GetConfigAsync(CancellationToken ct) => WithDb(db => ReadConfigAsync(db, ct));
+
+    public Task AppendLogAsync(IReadOnlyList<string> lines, CancellationToken ct) =>
+        WithDb(db => db.AppendLogAsync(pid, lines, Now, ct));
+
+    public Task EndAsync(TaskEnding ending, string? message, CancellationToken ct) => WithDb(async db =>
+    {
+        var status = ending switch
+        {
+            TaskEnding.Finished => BackgroundTaskStatus.Finished,
+            TaskEnding.Stopped => BackgroundTaskStatus.Stopped,
+            _ => BackgroundTaskStatus.Error,
+        };
+        changes.Applied(await db.EndAsync(pid, status, message, Now, ct));
+        return true;
+    });
+
+    private async Task<ConfigSnapshot> ReadConfigAsync(BgtaskDbContext db, CancellationToken ct)
+    {
+        var config = await db.GetConfigAsync(pid, ct);
+        if (config.Outcome == ConfigOutcome.NotFound) throw Ended(ChangeOutcome.NotFound);
+        return new ConfigSnapshot(config.Version, JsonSerializer.Deserialize<JsonElement>(config.Json!));
+    }
+
+    private TaskEndedException Ended(ChangeOutcome outcome) =>
+        new($"Task {pid} has ended or is gone ({outcome}).");
+
+    private async Task<T> WithDb<T>(Func<BgtaskDbContext, Task<T>> work)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<BgtaskDbContext>());
+    }
+}

@@ -1,0 +1,53 @@
+using Bgtask.Api.Signals;
+using Bgtask.Api.Tasks;
+using Bgtask.Core.Tasks;
+using Bgtask.Worker.Sdk;
+
+namespace Bgtask.Api.Launchers;
+
+/// <summary>
+/// Runs the task inside the service (the original's LAUNCHER_SIMPLE), with the same SDK and the same
+/// observable behaviour as a worker: signals, config, log, reports, kill.
+/// </summary>
+public sealed class InProcessLauncher(
+    TaskCatalog catalog,
+    IServiceScopeFactory scopes,
+    TaskChanges changes,
+    SignalReader signals,
+    TimeProvider time,
+    RunnerRegistry registry,
+    RunnerRecords records,
+    ILogger<InProcessLauncher> logger) : ITaskLauncher
+{
+    public TaskLauncher Kind => TaskLauncher.InProcess;
+
+    public async Task StartAsync(BackgroundTask task, string token, CancellationToken ct)
+    {
+        var pid = task.Id;
+        var kill = new CancellationTokenSource();
+        var runner = new InProcessRunner(kill);
+        registry.Add(pid, runner);
+        await records.RecordAsync(pid, Environment.ProcessId, OsProcesses.CurrentStartTime, ct);
+        var channel = new DirectTaskChannel(pid, scopes, changes, signals, time);
+        runner.Run = Task.Run(async () =>
+        {
+            try
+            {
+                await TaskRunner.RunAsync(catalog, channel, pid, new RunnerOptions(), kill.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or TaskEndedException)
+            {
+                // killed, or ended by the service
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Task {Pid}: the in-process runner failed", pid);
+                await records.LostAsync(pid, $"runner failed: {e.Message}");
+            }
+            finally
+            {
+                registry.Remove(pid, runner);
+            }
+        }, CancellationToken.None);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text;
+using System.Text.Json;
+using Bgtask.Api.Limits;
+using Bgtask.Core.Contracts;
+using Bgtask.Worker.Sdk;
+using FluentValidation;
+using Microsoft.Extensions.Options;
+
+namespace Bgtask.Api.Launchers;
+
+public sealed class LaunchTaskRequestValidator : AbstractValidator<LaunchTaskRequest>
+{
+    public static readonly string[] Launchers = ["process", "inprocess"];
+    public const int MaxTimeoutSeconds = 7 * 24 * 3600;
+
+    public LaunchTaskRequestValidator(TaskCatalog catalog, IOptions<ApiLimits> options)
+    {
+        var limits = options.Value;
+        var known = string.Join(", ", catalog.Entries.Select(e => e.Name));
+        RuleFor(r => r.Task).NotEmpty()
+            .Must(name => catalog.TryGet(name!, out _))
+            .WithMessage(r => $"Unknown task '{r.Task}'. Registered tasks: {known}.");
+        RuleFor(r => r.Launcher).Must(l => l is null || Launchers.Contains(l))
+            .WithMessage($"Unknown launcher. Launchers: {string.Join(", ", Launchers)} " +
+                         "(external records are created with POST /api/tasks/records).");
+        RuleFor(r => r.Description).MaximumLength(limits.MaxDescriptionLength);
+        RuleFor(r => r.Parent).GreaterThan(0);
+        RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, MaxTimeoutSeconds);
+        RuleFor(r => r.Config)
+            .Must(c => c is null || c.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
+            .WithMessage("'config' is a JSON object.")
+            .Must(c => c is null || Encoding.UTF8.GetByteCount(c.Value.GetRawText()) <= limits.MaxConfigBytes)
+            .WithMessage($"'config' is over the limit of {limits.MaxConfigBytes} bytes of JSON.");
+    }
+}

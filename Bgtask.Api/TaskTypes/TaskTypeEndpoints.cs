@@ -1,0 +1,16 @@
+using Bgtask.Core.Contracts;
+using Bgtask.Worker.Sdk;
+
+namespace Bgtask.Api.TaskTypes;
+
+/// <summary>The registered tasks: the only names that can be launched.</summary>
+public static class TaskTypeEndpoints
+{
+    public static IEndpointRouteBuilder MapTaskTypeEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/task-types", (TaskCatalog catalog) =>
+                TypedResults.Ok(catalog.Entries.Select(e => new TaskTypeResponse(e.Name, e.Description)).ToList()))
+            .WithTags("Task types").WithName("ListTaskTypes");
+        return app;
+    }
+}
