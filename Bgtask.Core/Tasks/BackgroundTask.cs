@@ -29,6 +29,12 @@ public class BackgroundTask
 
     public int? TimeoutSeconds { get; set; }
 
+    /// <summary>
+    /// Why the service is ending this live task (for example "time limit"), set before it asks the runner
+    /// to stop: the runner's own stop report then ends it with this reason rather than its own.
+    /// </summary>
+    public string? StopReason { get; set; }
+
     /// <summary>Where the runner lives: the host name, the OS pid and its start time (to tell a reused pid apart).</summary>
     public string? RunnerHost { get; set; }
     public int? RunnerOsPid { get; set; }

@@ -38,7 +38,7 @@ public static class TaskTransitions
             .Where(t => t.Id == pid && t.Status <= BackgroundTaskStatus.Sleeping)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, status)
-                .SetProperty(t => t.Message, message)
+                .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
                 .SetProperty(t => t.FinishedAt, now)
                 .SetProperty(t => t.HeartbeatAt, now), ct);
         var task = await db.FindTaskAsync(pid, ct);

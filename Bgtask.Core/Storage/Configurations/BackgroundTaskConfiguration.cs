@@ -17,10 +17,12 @@ public sealed class BackgroundTaskConfiguration : IEntityTypeConfiguration<Backg
         builder.Property(t => t.Message).HasMaxLength(StorageLimits.Message);
         builder.Property(t => t.RunnerHost).HasMaxLength(255);
         builder.Property(t => t.TokenHash).HasMaxLength(64).IsUnicode(false);
+        builder.Property(t => t.StopReason).HasMaxLength(200);
         builder.Property(t => t.Status).HasConversion<int>();
         builder.Property(t => t.Launcher).HasConversion<int>();
         builder.HasIndex(t => t.Status);
         builder.HasIndex(t => t.Task);
         builder.HasIndex(t => t.ParentId);
+        builder.HasIndex(t => t.TokenHash);
     }
 }

@@ -94,6 +94,10 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                     b.Property<int>("Status")
                         .HasColumnType("int");
 
+                    b.Property<string>("StopReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
                     b.Property<string>("Task")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -114,6 +118,8 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                     b.HasIndex("Status");
 
                     b.HasIndex("Task");
+
+                    b.HasIndex("TokenHash");
 
                     b.ToTable("bgtask_tasks", (string)null);
                 });

@@ -86,6 +86,10 @@ namespace Bgtask.Core.Storage.Migrations.Sqlite
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("StopReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Task")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -106,6 +110,8 @@ namespace Bgtask.Core.Storage.Migrations.Sqlite
                     b.HasIndex("Status");
 
                     b.HasIndex("Task");
+
+                    b.HasIndex("TokenHash");
 
                     b.ToTable("bgtask_tasks", (string)null);
                 });
