@@ -8,6 +8,7 @@ using Bgtask.Api.OpenApi;
 using Bgtask.Api.Problems;
 using Bgtask.Api.Signals;
 using Bgtask.Api.Storage;
+using Bgtask.Api.Supervision;
 using Bgtask.Api.Tasks;
 using Bgtask.Api.TaskTypes;
 using Bgtask.Api.Validation;
@@ -21,6 +22,7 @@ builder.AddBgtaskProblems();
 builder.AddBgtaskValidation();
 builder.AddBgtaskSignals();
 builder.AddBgtaskLaunchers();
+builder.AddBgtaskSupervision();
 builder.AddBgtaskHealth();
 builder.AddBgtaskSwagger();
 

@@ -24,7 +24,7 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
         return new TaskStart(change.Task!.Task, await ReadConfigAsync(db, ct));
     });
 
-    public Task ReportAsync(ProgressReport report, CancellationToken ct) => WithDb(async db =>
+    public Task ReportAsync(ProgressReport report, bool retry, CancellationToken ct) => WithDb(async db =>
     {
         var state = new StateReport(report.OpTotal, report.OpFinished,
             report.Sleeping ? BackgroundTaskStatus.Sleeping : BackgroundTaskStatus.Running, report.Memory, report.MemoryPeak);

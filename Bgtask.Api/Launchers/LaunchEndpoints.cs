@@ -20,15 +20,13 @@ public static class LaunchEndpoints
     }
 
     private static async Task<Results<Accepted<TaskResponse>, ValidationProblem>> Launch(LaunchTaskRequest request,
-        BgtaskDbContext db, IEnumerable<ITaskLauncher> launchers, IOptions<TasksOptions> options,
+        BgtaskDbContext db, TaskDispatcher dispatcher, IOptions<TasksOptions> options,
         TaskPresenter presenter, TaskChanges changes, TimeProvider time, CancellationToken ct)
     {
         if (request.Parent is { } parent && !await db.TaskExistsAsync(parent, ct))
             return Problem.Invalid("parent", $"There is no task with pid {parent}.");
 
         var kind = (request.Launcher ?? options.Value.DefaultLauncher) == "inprocess" ? TaskLauncher.InProcess : TaskLauncher.Process;
-        var launcher = launchers.Single(l => l.Kind == kind);
-        var token = WorkerTokens.Mint();
         var config = request.Config is { ValueKind: JsonValueKind.Object } json ? json.GetRawText() : ConfigVersions.Empty;
         var task = await db.CreateTaskAsync(new BackgroundTask
         {
@@ -39,12 +37,12 @@ public static class LaunchEndpoints
             Status = BackgroundTaskStatus.Pending,
             CreatedAt = time.GetUtcNow().UtcDateTime,
             TimeoutSeconds = request.TimeoutSeconds,
-            TokenHash = WorkerTokens.Hash(token),
         }, config, ct);
         changes.Created(task);
 
-        // The runner must start even if this client goes away now: the task is already stored.
-        await launcher.StartAsync(task, token, CancellationToken.None);
+        // The runner must start even if this client goes away now: the task is already stored. With no
+        // free slot it stays pending, and the supervisor starts it when one frees.
+        await dispatcher.TryStartAsync(db, task, CancellationToken.None);
         return TypedResults.Accepted($"/api/tasks/{task.Id}", presenter.ToResponse(task));
     }
 }

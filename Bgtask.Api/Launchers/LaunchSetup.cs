@@ -16,8 +16,10 @@ public static class LaunchSetup
         builder.Services.AddSingleton<RunnerRecords>();
         builder.Services.AddSingleton<TaskLogPump>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskLogPump>());
-        builder.Services.AddSingleton<ITaskLauncher, ProcessLauncher>();
+        builder.Services.AddSingleton<ProcessLauncher>();
+        builder.Services.AddSingleton<ITaskLauncher>(sp => sp.GetRequiredService<ProcessLauncher>());
         builder.Services.AddSingleton<ITaskLauncher, InProcessLauncher>();
+        builder.Services.AddSingleton<TaskDispatcher>();
         return builder;
     }
 

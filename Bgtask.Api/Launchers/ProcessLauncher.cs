@@ -48,6 +48,18 @@ public sealed class ProcessLauncher(
         await records.RecordAsync(task.Id, process.Id, OsProcesses.StartTimeUtc(process), ct);
     }
 
+    /// <summary>
+    /// Watches a worker that a previous run of the service started (found alive at start): its reports keep
+    /// flowing over HTTP; this only notices when it dies. Its exit code cannot be read (not our child).
+    /// </summary>
+    public void Adopt(long pid, Process process)
+    {
+        var runner = new ProcessRunner(process, options.Value.KillWait);
+        registry.Add(pid, runner);
+        logger.LogInformation("Task {Pid}: adopted its running worker process {OsPid}", pid, process.Id);
+        _ = WatchAsync(pid, runner);
+    }
+
     private async Task WatchAsync(long pid, ProcessRunner runner)
     {
         var process = runner.Process;
@@ -55,10 +67,11 @@ public sealed class ProcessLauncher(
         {
             await process.WaitForExitAsync();
             process.WaitForExit(); // lets the last stdout/stderr lines through
-            var code = process.ExitCode;
+            var code = ExitCode(process);
             registry.Remove(pid, runner);
-            if (await records.LostAsync(pid, $"worker lost (exit code {code})"))
-                logger.LogWarning("Task {Pid}: worker exited with code {ExitCode} without ending its task", pid, code);
+            var message = code is { } c ? $"worker lost (exit code {c})" : "worker lost";
+            if (await records.LostAsync(pid, message))
+                logger.LogWarning("Task {Pid}: worker exited ({Message}) without ending its task", pid, message);
         }
         catch (Exception e)
         {
@@ -69,6 +82,12 @@ public sealed class ProcessLauncher(
             registry.Remove(pid, runner);
             process.Dispose();
         }
+    }
+
+    private static int? ExitCode(Process process)
+    {
+        try { return process.ExitCode; }
+        catch (InvalidOperationException) { return null; }
     }
 
     private ProcessStartInfo StartInfo(long pid, string token)

@@ -22,11 +22,19 @@ public sealed class RunnerRegistry(IConfiguration configuration)
     private readonly ConcurrentDictionary<long, IRunner> _runners = new();
     private readonly TimeSpan _killWait = configuration.GetValue("Worker:KillWait", TimeSpan.FromSeconds(5));
 
+    private readonly SemaphoreSlim _freed = new(0, int.MaxValue);
+
     public int Count => _runners.Count;
 
     public void Add(long pid, IRunner runner) => _runners[pid] = runner;
 
-    public void Remove(long pid, IRunner runner) => _runners.TryRemove(new KeyValuePair<long, IRunner>(pid, runner));
+    public void Remove(long pid, IRunner runner)
+    {
+        if (_runners.TryRemove(new KeyValuePair<long, IRunner>(pid, runner))) _freed.Release();
+    }
+
+    /// <summary>Completes when a runner ends (a slot frees) or the timeout passes.</summary>
+    public Task<bool> WaitForFreedSlotAsync(TimeSpan timeout, CancellationToken ct) => _freed.WaitAsync(timeout, ct);
 
     /// <summary>Whether the task's runner is alive; true when it cannot be known from here (another host).</summary>
     public bool IsAlive(BackgroundTask task)

@@ -33,6 +33,10 @@ public static class SignalEndpoints
             case ChangeOutcome.Conflict: return Problem.Conflict($"Task {pid} has ended; it takes no signals.");
         }
         changes.SignalSent(pid, signal!.Signal);
+        // A launch still queued for a runner has nobody to read its stop: it ends here, never started.
+        if (signal.Signal == SignalNames.Stop)
+            changes.Applied(await db.EndQueuedAsync(pid, BackgroundTaskStatus.Stopped, "stopped by signal",
+                time.GetUtcNow().UtcDateTime, ct));
         return TypedResults.Created($"/api/tasks/{pid}/signals", SignalResponse.From(signal));
     }
 

@@ -25,12 +25,17 @@ public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry
         }
     }
 
-    public async Task ReportAsync(ProgressReport report, CancellationToken ct)
+    public async Task ReportAsync(ProgressReport report, bool retry, CancellationToken ct)
     {
         var body = new WireState(report.OpTotal, report.OpFinished, report.Sleeping ? "sleeping" : "running",
             report.Memory, report.MemoryPeak);
-        // One try: the reporter sends the newest state on its next tick anyway.
-        using var response = await http.SendAsync(Json(HttpMethod.Put, $"{_task}/state", body, WireJson.Default.WireState), ct);
+        HttpRequestMessage Request() => Json(HttpMethod.Put, $"{_task}/state", body, WireJson.Default.WireState);
+        if (retry)
+        {
+            using var _ = await SendAsync(Request, ct);
+            return;
+        }
+        using var response = await http.SendAsync(Request(), ct);
         EnsureTaskAlive(response);
         response.EnsureSuccessStatusCode();
     }

@@ -8,5 +8,5 @@ public sealed class RetryWindow
 {
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan FirstDelay { get; init; } = TimeSpan.FromMilliseconds(100);
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -11,8 +11,11 @@ public interface ITaskChannel
     /// <summary>Marks the task started (safe to repeat) and reads what it is to run.</summary>
     Task<TaskStart> StartAsync(CancellationToken ct);
 
-    /// <summary>A progress report, which is also the heartbeat.</summary>
-    Task ReportAsync(ProgressReport report, CancellationToken ct);
+    /// <summary>
+    /// A progress report, which is also the heartbeat. Periodic reports try once (the next one carries the
+    /// newest state anyway); the final report (<paramref name="retry"/>) retries like the ending itself.
+    /// </summary>
+    Task ReportAsync(ProgressReport report, bool retry, CancellationToken ct);
 
     /// <summary>Consumes the pending signals, holding up to <paramref name="wait"/> when there are none.</summary>
     Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, CancellationToken ct);

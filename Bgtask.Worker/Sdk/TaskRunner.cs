@@ -29,7 +29,7 @@ public static class TaskRunner
 
         TaskContext? context = null;
         context = new TaskContext(pid, start.Task, start.Config, log,
-            sleeping => reporter.ReportAsync(context!, force: true, kill), kill);
+            sleeping => reporter.ReportAsync(context!, force: true, final: false, kill), kill);
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(kill);
         log.Add("start");
         onStarted?.Invoke(context);
@@ -68,7 +68,7 @@ public static class TaskRunner
         await loops.CancelAsync();
         await Task.WhenAll(listening, reporting);
         if (context.EndedElsewhere) return null;
-        await reporter.ReportAsync(context, force: true, kill);
+        await reporter.ReportAsync(context, force: true, final: true, kill);
         await reporter.FlushLogAsync(kill);
         await channel.EndAsync(ending, message, kill);
         return ending;
@@ -133,7 +133,7 @@ public static class TaskRunner
                 while (await timer.WaitForNextTickAsync(ct))
                 {
                     var heartbeatDue = DateTime.UtcNow - _lastSentAt >= options.HeartbeatInterval;
-                    await ReportAsync(context, heartbeatDue, ct);
+                    await ReportAsync(context, heartbeatDue, final: false, ct);
                     await TryFlushLogAsync(ct);
                 }
             }
@@ -142,7 +142,7 @@ public static class TaskRunner
             }
         }
 
-        public async Task ReportAsync(TaskContext context, bool force, CancellationToken ct)
+        public async Task ReportAsync(TaskContext context, bool force, bool final, CancellationToken ct)
         {
             await _gate.WaitAsync(ct);
             try
@@ -152,7 +152,7 @@ public static class TaskRunner
                 if (!force && _lastSent is { } last && last.OpTotal == report.OpTotal &&
                     last.OpFinished == report.OpFinished && last.Sleeping == report.Sleeping)
                     return;
-                await channel.ReportAsync(report, ct);
+                await channel.ReportAsync(report, final, ct);
                 _lastSent = report;
                 _lastSentAt = DateTime.UtcNow;
             }

@@ -1,0 +1,56 @@
+using Bgtask.Api.Launchers;
+using Bgtask.Api.Tasks;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bgtask.Api.Supervision;
+
+/// <summary>
+/// At start, settles every task a previous run of the service left pending, running or sleeping on this
+/// host: a worker process still alive (same OS pid and start time) is adopted and watched again; a dead
+/// one is `error`, "worker lost"; an in-process run died with its service: `error`, "service restarted".
+/// Launches still queued (no runner yet) are left for the dispatcher. Runners on other hosts are left to
+/// their own service, or to the heartbeat timeout.
+/// </summary>
+public sealed class Reconciler(
+    IServiceScopeFactory scopes,
+    ProcessLauncher processes,
+    RunnerRecords records,
+    ILogger<Reconciler> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+        var left = await db.Tasks.AsNoTracking()
+            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.Launcher != TaskLauncher.External &&
+                        t.RunnerHost == OsProcesses.Host)
+            .ToListAsync(cancellationToken);
+
+        foreach (var task in left)
+        {
+            var process = task.RunnerOsPid is { } osPid && osPid != Environment.ProcessId
+                ? OsProcesses.Find(osPid, task.RunnerStartedAt)
+                : null;
+            if (task.Launcher == TaskLauncher.Process && process is not null)
+            {
+                processes.Adopt(task.Id, process);
+                continue;
+            }
+            if (task.Launcher == TaskLauncher.InProcess && process is not null)
+            {
+                // Another service on this host runs it.
+                process.Dispose();
+                continue;
+            }
+            process?.Dispose();
+            var message = task.Launcher == TaskLauncher.InProcess ? "service restarted" : "worker lost";
+            if (await records.LostAsync(task.Id, message))
+                logger.LogWarning("Task {Pid} was {Status} when the service stopped; its runner is gone: {Message}",
+                    task.Id, task.Status, message);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,114 @@
+using Bgtask.Api.Launchers;
+using Bgtask.Api.Tasks;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Microsoft.Extensions.Options;
+
+namespace Bgtask.Api.Supervision;
+
+/// <summary>
+/// Keeps the stored truth honest while the service runs: starts queued launches as slots free, ends tasks
+/// whose runner went silent ("worker lost (no heartbeat)"), enforces time limits (stop, then kill after the
+/// grace period: "time limit"), and deletes ended tasks past their retention. Every change is a guarded
+/// statement, so replicas sweeping the same database at once do no harm.
+/// </summary>
+public sealed class Supervisor(
+    IServiceScopeFactory scopes,
+    TaskDispatcher dispatcher,
+    RunnerRegistry runners,
+    TaskChanges changes,
+    IOptions<TasksOptions> options,
+    TimeProvider time,
+    ILogger<Supervisor> logger) : BackgroundService
+{
+    private const int RetentionBatch = 500;
+    private static readonly TimeSpan RetentionEvery = TimeSpan.FromMinutes(1);
+    private DateTime _nextRetention = DateTime.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await dispatcher.StartQueuedAsync(stoppingToken);
+                await ExpireSilentAsync(stoppingToken);
+                await EnforceTimeLimitsAsync(stoppingToken);
+                await PurgeAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Supervisor sweep failed; retrying");
+            }
+
+            try { await runners.WaitForFreedSlotAsync(options.Value.SweepInterval, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    private async Task ExpireSilentAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+        var cutoff = Now - options.Value.HeartbeatTimeout;
+        foreach (var pid in await db.SilentTasksAsync(cutoff, ct))
+        {
+            var change = await db.ExpireAsync(pid, cutoff, "worker lost (no heartbeat)", Now, ct);
+            changes.Applied(change);
+            if (change is not { Outcome: ChangeOutcome.Changed, Task: { } task }) continue;
+            logger.LogWarning("Task {Pid} reported nothing for {Timeout}: worker lost", pid, options.Value.HeartbeatTimeout);
+            await db.AppendLogAsync(pid, ["error worker lost (no heartbeat)"], Now, ct);
+            await runners.KillAsync(task); // a hung worker of ours must not live on
+        }
+    }
+
+    private async Task EnforceTimeLimitsAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+        foreach (var task in await db.TimedTasksAsync(ct))
+        {
+            var limit = task.StartedAt!.Value.AddSeconds(task.TimeoutSeconds!.Value);
+            if (Now < limit) continue;
+            if (task.StopReason is null)
+            {
+                if (!await db.SetStopReasonAsync(task.Id, TimeLimit, ct)) continue;
+                await db.SendSignalAsync(task.Id, SignalNames.Stop, Now, ct);
+                await db.AppendLogAsync(task.Id, ["time limit: stop sent"], Now, ct);
+                changes.SignalSent(task.Id, SignalNames.Stop);
+            }
+            else if (Now >= limit + options.Value.TimeoutGrace)
+            {
+                var change = await db.EndAsync(task.Id, BackgroundTaskStatus.Stopped, TimeLimit, Now, ct);
+                changes.Applied(change);
+                if (change is not { Outcome: ChangeOutcome.Changed, Task: { } ended }) continue;
+                var killed = await runners.KillAsync(ended);
+                await db.AppendLogAsync(task.Id, [killed ? "time limit: killed" : "time limit"], Now, ct);
+            }
+        }
+    }
+
+    private const string TimeLimit = "time limit";
+
+    private async Task PurgeAsync(CancellationToken ct)
+    {
+        if (Now < _nextRetention) return;
+        _nextRetention = Now + RetentionEvery;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+        var cutoff = Now - options.Value.Retention;
+        int removed, total = 0;
+        do
+        {
+            removed = await db.PurgeEndedAsync(cutoff, RetentionBatch, ct);
+            total += removed;
+        } while (removed == RetentionBatch && !ct.IsCancellationRequested);
+        if (total > 0) logger.LogInformation("Retention removed {Count} ended tasks finished before {Cutoff}", total, cutoff);
+    }
+}

@@ -1,0 +1,99 @@
+using Bgtask.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bgtask.Core.Tasks;
+
+/// <summary>The guarded statements behind queueing, heartbeats, time limits and retention.</summary>
+public static class TaskSupervision
+{
+    /// <summary>
+    /// Claims a queued launch for a runner on <paramref name="host"/>: only one caller (of any replica) wins.
+    /// The claim stamps the heartbeat, so a runner that never reports is found out like any other.
+    /// </summary>
+    public static async Task<bool> ClaimLaunchAsync(this BgtaskDbContext db, long pid, string host, string tokenHash,
+        DateTime now, CancellationToken ct) =>
+        await db.Tasks
+            .Where(t => t.Id == pid && t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null &&
+                        t.Launcher != TaskLauncher.External)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.RunnerHost, host)
+                .SetProperty(t => t.TokenHash, tokenHash)
+                .SetProperty(t => t.HeartbeatAt, now), ct) == 1;
+
+    /// <summary>The oldest launches still waiting for a runner.</summary>
+    public static Task<List<BackgroundTask>> QueuedLaunchesAsync(this BgtaskDbContext db, int take, CancellationToken ct) =>
+        db.Tasks.AsNoTracking()
+            .Where(t => t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null && t.Launcher != TaskLauncher.External)
+            .OrderBy(t => t.Id)
+            .Take(take)
+            .ToListAsync(ct);
+
+    /// <summary>Ends a launch that never got a runner (stop or kill while queued): it never starts.</summary>
+    public static async Task<Change> EndQueuedAsync(this BgtaskDbContext db, long pid, BackgroundTaskStatus status,
+        string message, DateTime now, CancellationToken ct)
+    {
+        var moved = await db.Tasks
+            .Where(t => t.Id == pid && t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null &&
+                        t.Launcher != TaskLauncher.External)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Status, status)
+                .SetProperty(t => t.Message, message)
+                .SetProperty(t => t.FinishedAt, now), ct);
+        var task = await db.FindTaskAsync(pid, ct);
+        return task is null ? Change.NotFound : new(moved == 1 ? ChangeOutcome.Changed : ChangeOutcome.Unchanged, task);
+    }
+
+    /// <summary>Live tasks whose last report is older than <paramref name="cutoff"/> (unstarted records excluded).</summary>
+    public static Task<List<long>> SilentTasksAsync(this BgtaskDbContext db, DateTime cutoff, CancellationToken ct) =>
+        db.Tasks.AsNoTracking()
+            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.HeartbeatAt != null && t.HeartbeatAt < cutoff)
+            .Select(t => t.Id)
+            .ToListAsync(ct);
+
+    /// <summary>Ends a silent task, unless it reported since the cutoff (then it is not silent after all).</summary>
+    public static async Task<Change> ExpireAsync(this BgtaskDbContext db, long pid, DateTime cutoff, string message,
+        DateTime now, CancellationToken ct)
+    {
+        var moved = await db.Tasks
+            .Where(t => t.Id == pid && t.Status <= BackgroundTaskStatus.Sleeping && t.HeartbeatAt < cutoff)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Status, BackgroundTaskStatus.Error)
+                .SetProperty(t => t.Message, message)
+                .SetProperty(t => t.FinishedAt, now), ct);
+        var task = await db.FindTaskAsync(pid, ct);
+        return task is null ? Change.NotFound : new(moved == 1 ? ChangeOutcome.Changed : ChangeOutcome.Unchanged, task);
+    }
+
+    /// <summary>Live, started tasks that have a time limit.</summary>
+    public static Task<List<BackgroundTask>> TimedTasksAsync(this BgtaskDbContext db, CancellationToken ct) =>
+        db.Tasks.AsNoTracking()
+            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.TimeoutSeconds != null && t.StartedAt != null)
+            .ToListAsync(ct);
+
+    /// <summary>Records why the service is stopping a live task; false if a reason was set already.</summary>
+    public static async Task<bool> SetStopReasonAsync(this BgtaskDbContext db, long pid, string reason, CancellationToken ct) =>
+        await db.Tasks
+            .Where(t => t.Id == pid && t.Status <= BackgroundTaskStatus.Sleeping && t.StopReason == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.StopReason, reason), ct) == 1;
+
+    /// <summary>Deletes up to <paramref name="batch"/> ended tasks finished before the cutoff, with all that is theirs.</summary>
+    public static async Task<int> PurgeEndedAsync(this BgtaskDbContext db, DateTime cutoff, int batch, CancellationToken ct)
+    {
+        var pids = await db.Tasks.AsNoTracking()
+            .Where(t => t.Status > BackgroundTaskStatus.Sleeping && t.FinishedAt < cutoff)
+            .OrderBy(t => t.Id)
+            .Select(t => t.Id)
+            .Take(batch)
+            .ToListAsync(ct);
+        if (pids.Count == 0) return 0;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Only ended tasks are deleted: the status guard holds even if one was somehow revived meanwhile.
+        var removed = await db.Tasks.Where(t => pids.Contains(t.Id) && t.Status > BackgroundTaskStatus.Sleeping)
+            .ExecuteDeleteAsync(ct);
+        await db.Signals.Where(s => pids.Contains(s.Pid)).ExecuteDeleteAsync(ct);
+        await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
+        await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return removed;
+    }
+}
