@@ -13,6 +13,7 @@ public static class Contract
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new UtcTimeConverter() },
     };
 
     public const string ConfigVersionHeader = "Bgtask-Config-Version";

@@ -87,6 +87,7 @@ public abstract class HttpContractTests<TTarget>(BgtaskApiFactory<TTarget> api) 
     [InlineData("/api/tasks/abc")]
     [InlineData("/api/tasks/0")]
     [InlineData("/api/tasks/-1")]
+    [InlineData("/api/tasks/99999999999999999999")]
     public async Task NotAPidOfATask_Returns404(string path) =>
         await (await Client.GetAsync(path)).ReadProblemAsync(HttpStatusCode.NotFound);
 
@@ -134,8 +135,13 @@ public abstract class HttpContractTests<TTarget>(BgtaskApiFactory<TTarget> api) 
     [InlineData("POST", "{task}/signals", """{"signal":3}""")]
     [InlineData("POST", "{task}/log", """{"lines":"just one"}""")]
     [InlineData("POST", "{task}/error", """{"message":{"nested":true}}""")]
-    public async Task JsonOfTheWrongShape_Returns400(string method, string path, string body) =>
-        await (await SendAsync(method, path, Contract.JsonText(body))).ReadProblemAsync(HttpStatusCode.BadRequest);
+    [InlineData("PUT", "{task}/config", null)]
+    public async Task JsonOfTheWrongShape_Returns400(string method, string path, string? body) =>
+        await (await SendAsync(method, path, Contract.JsonText(body ?? Nested(200))))
+            .ReadProblemAsync(HttpStatusCode.BadRequest);
+
+    /// <summary>An object nested <paramref name="depth"/> levels deep.</summary>
+    private static string Nested(int depth) => string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth);
 
     [Theory]
     [InlineData("POST", "/api/tasks/records")]
@@ -251,7 +257,7 @@ public abstract class HttpContractTests<TTarget>(BgtaskApiFactory<TTarget> api) 
     [Fact]
     public async Task SwaggerUi_IsServed()
     {
-        var response = await Client.GetAsync("/swagger/index.html");
+        var response = await Client.GetAsync("/swagger");
         await response.ShouldBeAsync(HttpStatusCode.OK);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -49,6 +50,9 @@ public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TT
 
     public StorageTarget Target => TTarget.Kind;
 
+    /// <summary>The connection string of this factory's own database.</summary>
+    public string ConnectionString => _connectionString;
+
     private static MariaDbServer MariaDb => MariaDbServer.Instance;
 
     /// <summary>Settings a subclass adds or overrides (for example a shorter <c>Signals:RecheckInterval</c>).</summary>
@@ -72,6 +76,8 @@ public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TT
         builder.UseEnvironment(Environments.Production);
         foreach (var (key, value) in Settings().Concat(ExtraSettings))
             builder.UseSetting(key, value);
+        if (!_serveOnLoopback)
+            builder.ConfigureServices(services => services.AddTransient<IStartupFilter, LocalClientStartupFilter>());
     }
 
     private IEnumerable<KeyValuePair<string, string?>> Settings()
@@ -112,6 +118,24 @@ public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TT
             MariaDb.DropDatabase(_mySqlDatabase);
         }
     }
+}
+
+/// <summary>
+/// A TestServer request has no remote address; a client on this machine comes from 127.0.0.1, and that is what
+/// the API sees here (it matters once loopback clients are treated differently from remote ones).
+/// </summary>
+internal sealed class LocalClientStartupFilter : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, following) =>
+        {
+            context.Connection.RemoteIpAddress ??= IPAddress.Loopback;
+            context.Connection.LocalIpAddress ??= IPAddress.Loopback;
+            return following(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>The API on a real Kestrel port of 127.0.0.1, for tests where another process must reach it.</summary>

@@ -159,6 +159,7 @@ public abstract class TaskListTests<TTarget>(BgtaskApiFactory<TTarget> api) : Ap
 
     [Theory]
     [InlineData("limit=abc")]
+    [InlineData("limit=99999999999")]
     [InlineData("after=abc")]
     [InlineData("parent=abc")]
     public async Task List_UnparsableNumber_Returns400(string query) =>

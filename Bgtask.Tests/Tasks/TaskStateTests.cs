@@ -98,6 +98,10 @@ public abstract class TaskStateTests<TTarget>(BgtaskApiFactory<TTarget> api) : A
         var read = await Client.GetTaskAsync(before.Pid);
         Assert.Equal((status, message, false), (read.Status, read.Message, read.Live));
         Assert.Equal(after.FinishedAt.Value, read.FinishedAt!.Value, Microsecond);
+        if (read.StartedAt is { } started)
+            Assert.Equal((read.FinishedAt.Value - started).TotalSeconds, read.RuntimeSeconds!.Value, 0.001);
+        else
+            Assert.Null(read.RuntimeSeconds);
     }
 
     [Theory]
@@ -199,6 +203,8 @@ public abstract class TaskStateTests<TTarget>(BgtaskApiFactory<TTarget> api) : A
         Assert.Equal(31457280, after.Memory);
         Assert.Equal(41943040, after.MemoryPeak);
         Assert.NotNull(after.HeartbeatAt);
+        Assert.Null(after.Rate); // one report is not a rate yet
+        Assert.Null(after.EtaSeconds);
         var read = await Client.GetTaskAsync(task.Pid);
         Assert.Equal((100, 25, 0.25, 31457280L, 41943040L),
             (read.OpTotal, read.OpFinished, read.Progress, read.Memory, read.MemoryPeak));
