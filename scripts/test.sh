@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Builds Bgtask and runs every test: the HTTP contract on SQLite, on MariaDB (InnoDB) and on MariaDB with MEMORY
+# tables. Needs only the .NET SDK: installs mariadb-server with apt-get when mariadbd is missing (the tests start
+# a throwaway server of their own; BGTASK_TEST_MYSQL may name a ready one instead).
+#
+# Output goes to the terminal and to artifacts/test/test-output.txt. The last line is the summary:
+#   N passed, M failed, K skipped
+# The exit code is non-zero when the build fails, a test fails, or no test ran. Arguments go to dotnet test,
+# e.g. scripts/test.sh --filter "FullyQualifiedName~Signals".
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+configuration=${CONFIGURATION:-Release}
+out_dir="$root/artifacts/test"
+log="$out_dir/test-output.txt"
+mkdir -p "$out_dir"
+: >"$log"
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Everything the tests put in the temp folder (the throwaway MariaDB, SQLite files) lives here and goes at exit.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/bgtask-test.XXXXXX")
+sudo_cmd=""
+policy_rc_added=""
+cleaned=""
+
+say() { echo "test.sh: $*" | tee -a "$log"; }
+
+# The processes started under this run's temp folder (the MariaDB server and its watchdog), by pid.
+run_pids() {
+    local cmdline pid
+    for cmdline in /proc/[0-9]*/cmdline; do
+        pid=${cmdline#/proc/}
+        pid=${pid%/cmdline}
+        [ "$pid" = "$$" ] && continue
+        if { tr '\0' ' ' <"$cmdline"; } 2>/dev/null | grep -qF -- "$run_tmp"; then echo "$pid"; fi
+    done
+}
+
+remove_policy_rc() {
+    if [ -n "$policy_rc_added" ]; then
+        $sudo_cmd rm -f /usr/sbin/policy-rc.d || true
+        policy_rc_added=""
+    fi
+}
+
+cleanup() {
+    [ -n "$cleaned" ] && return 0
+    cleaned=yes
+    local pids waited=0
+    # The test host stops its MariaDB as it exits, and a watchdog covers a host that was killed; give them a
+    # moment, then end whatever is left by its pid.
+    while pids=$(run_pids) && [ -n "$pids" ] && [ "$waited" -lt 50 ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    if [ -n "$pids" ]; then
+        say "stopping leftover processes $(echo $pids)"
+        kill -9 $pids 2>/dev/null || true
+    fi
+    rm -rf "$run_tmp"
+    remove_policy_rc
+}
+trap cleanup EXIT
+
+have_mariadb() {
+    command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]
+}
+
+# Installs the MariaDB binaries without starting the system's MariaDB service: the tests start their own.
+install_mariadb() {
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            say "mariadbd is missing, and without root or sudo mariadb-server cannot be installed."
+            return 1
+        fi
+        sudo_cmd="sudo -n"
+    fi
+    say "mariadbd is missing: installing mariadb-server with apt-get"
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        # Debian's "start no services on install" switch, for the length of this install only.
+        printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee /usr/sbin/policy-rc.d >/dev/null
+        $sudo_cmd chmod +x /usr/sbin/policy-rc.d
+        policy_rc_added=yes
+    fi
+    local status=0
+    {
+        $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+            $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server
+    } 2>&1 | tee -a "$log" || status=$?
+    remove_policy_rc
+    return "$status"
+}
+
+summary() {
+    grep -oE '(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+' "$log" |
+        awk -F'[:,]' '{f+=$2; p+=$4; s+=$6} END {printf "%d %d %d\n", p, f, s}'
+}
+
+start=$(date +%s)
+
+if [ -z "${BGTASK_TEST_MYSQL:-}" ] && ! have_mariadb; then
+    install_mariadb || say "installing mariadb-server failed; the MariaDB tests will fail."
+fi
+
+# No build servers: nothing (MSBuild nodes, the compiler server) may outlive this script.
+build_status=0
+dotnet build Bgtask.sln -c "$configuration" --disable-build-servers 2>&1 | tee -a "$log" ||
+    build_status=$?
+
+test_status=0
+if [ "$build_status" -eq 0 ]; then
+    TMPDIR="$run_tmp" dotnet test Bgtask.sln -c "$configuration" --no-build --disable-build-servers \
+        --results-directory "$out_dir/TestResults" --logger "trx;LogFileName=bgtask-tests.trx" \
+        --blame-hang-timeout 10m --blame-hang-dump-type none "$@" 2>&1 | tee -a "$log" || test_status=$?
+else
+    say "the build failed (exit code $build_status); no tests ran."
+fi
+
+read -r passed failed skipped < <(summary)
+cleanup
+say "finished in $(($(date +%s) - start)) s; the output is in ${log#"$root"/}"
+if [ "$build_status" -ne 0 ] || [ "$test_status" -ne 0 ] || [ "$failed" -ne 0 ] || [ $((passed + failed)) -eq 0 ]; then
+    exit_code=1
+else
+    exit_code=0
+fi
+echo "$passed passed, $failed failed, $skipped skipped" | tee -a "$log"
+exit "$exit_code"
