@@ -1,3 +1,4 @@
+using Bgtask.Api.Auth;
 using Bgtask.Api.Configs;
 using Bgtask.Api.Health;
 using Bgtask.Api.Launchers;
@@ -22,6 +23,7 @@ builder.AddBgtaskValidation();
 builder.AddBgtaskSignals();
 builder.AddBgtaskLaunchers();
 builder.AddBgtaskHealth();
+builder.AddBgtaskAuth();
 builder.AddBgtaskSwagger();
 
 var app = builder.Build();
@@ -29,8 +31,9 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBgtaskRequestLogging();
-app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseBgtaskSwagger();
+app.UseBgtaskAuth();
+app.UseMiddleware<RequestBodyLimitMiddleware>();
 
 app.MapLaunchEndpoints();
 app.MapTaskEndpoints();

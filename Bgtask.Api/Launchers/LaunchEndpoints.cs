@@ -15,7 +15,8 @@ public static class LaunchEndpoints
 {
     public static IEndpointRouteBuilder MapLaunchEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/tasks", Launch).WithTags("Tasks").WithName("Launch").Validate<LaunchTaskRequest>();
+        app.MapPost("/api/tasks", Launch).WithTags("Tasks").WithName("Launch").Validate<LaunchTaskRequest>()
+            .ProducesProblem(401).ProducesProblem(403);
         return app;
     }
 
