@@ -7,6 +7,7 @@ using Bgtask.Api.Logging;
 using Bgtask.Api.TaskLogs;
 using Bgtask.Api.OpenApi;
 using Bgtask.Api.Problems;
+using Bgtask.Api.RateLimiting;
 using Bgtask.Api.Signals;
 using Bgtask.Api.Storage;
 using Bgtask.Api.Tasks;
@@ -24,6 +25,7 @@ builder.AddBgtaskSignals();
 builder.AddBgtaskLaunchers();
 builder.AddBgtaskHealth();
 builder.AddBgtaskAuth();
+builder.AddBgtaskRateLimiting();
 builder.AddBgtaskSwagger();
 
 var app = builder.Build();
@@ -33,6 +35,7 @@ app.UseStatusCodePages();
 app.UseBgtaskRequestLogging();
 app.UseBgtaskSwagger();
 app.UseBgtaskAuth();
+app.UseBgtaskRateLimiting();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 
 app.MapLaunchEndpoints();
