@@ -370,7 +370,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     }
 
     [Theory]
-    [InlineData("ops", "k1", "Owner", "Role is 'Owner'")]
+    [InlineData("ops", "k1", "Owner", "Role must be Admin or Reader, not 'Owner'")]
     [InlineData("ops", "", "Admin", "Key is empty")]
     [InlineData("", "k1", "Admin", "Name is empty")]
     [InlineData("ops", " k1", "Admin", "white space")]
