@@ -65,7 +65,7 @@ public sealed class BgtaskAuthenticationHandler(
     }
 
     /// <summary>A null address (a Unix socket, or the in-memory test server) is not loopback.</summary>
-    internal static bool IsLoopback(IPAddress? address) =>
+    private static bool IsLoopback(IPAddress? address) =>
         address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
     private AuthenticateResult Success(string name, string role, params Claim[] extra)
