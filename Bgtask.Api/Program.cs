@@ -1,3 +1,4 @@
+using Bgtask.Api.Auth;
 using Bgtask.Api.Configs;
 using Bgtask.Api.Health;
 using Bgtask.Api.Launchers;
@@ -6,6 +7,7 @@ using Bgtask.Api.Logging;
 using Bgtask.Api.TaskLogs;
 using Bgtask.Api.OpenApi;
 using Bgtask.Api.Problems;
+using Bgtask.Api.RateLimiting;
 using Bgtask.Api.Signals;
 using Bgtask.Api.Storage;
 using Bgtask.Api.Supervision;
@@ -24,6 +26,8 @@ builder.AddBgtaskSignals();
 builder.AddBgtaskLaunchers();
 builder.AddBgtaskSupervision();
 builder.AddBgtaskHealth();
+builder.AddBgtaskAuth();
+builder.AddBgtaskRateLimiting();
 builder.AddBgtaskSwagger();
 
 var app = builder.Build();
@@ -31,8 +35,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBgtaskRequestLogging();
-app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseBgtaskSwagger();
+app.UseBgtaskAuth();
+app.UseBgtaskRateLimiting();
+app.UseMiddleware<RequestBodyLimitMiddleware>();
 
 app.MapLaunchEndpoints();
 app.MapTaskEndpoints();

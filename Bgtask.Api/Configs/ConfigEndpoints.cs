@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Bgtask.Api.Auth;
 using Bgtask.Api.Limits;
 using Bgtask.Api.Tasks;
 using Bgtask.Core.Contracts;
@@ -17,8 +18,9 @@ public static class ConfigEndpoints
 {
     public static IEndpointRouteBuilder MapConfigEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks/{pid:long}/config").WithTags("Config").ProducesProblem(404);
-        group.MapGet("/", Get).WithName("GetConfig");
+        var group = app.MapGroup("/api/tasks/{pid:long}/config").WithTags("Config")
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        group.MapGet("/", Get).WithName("GetConfig").AllowWorker();
         group.MapPut("/", Put).WithName("SetConfig").ProducesProblem(409).ProducesProblem(412)
             .ProducesValidationProblem();
         return app;

@@ -15,8 +15,9 @@ public static class HealthSetup
 
     public static IEndpointRouteBuilder MapBgtaskHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(Ready) });
+        // Open to all: probes carry no credentials.
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(Ready) }).AllowAnonymous();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bgtask.Api.RateLimiting;
 using Bgtask.Api.Tasks;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
@@ -15,7 +16,9 @@ public static class LaunchEndpoints
 {
     public static IEndpointRouteBuilder MapLaunchEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/tasks", Launch).WithTags("Tasks").WithName("Launch").Validate<LaunchTaskRequest>();
+        app.MapPost("/api/tasks", Launch).WithTags("Tasks").WithName("Launch").Validate<LaunchTaskRequest>()
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429)
+            .RequireRateLimiting(RateLimitingSetup.LaunchPolicy);
         return app;
     }
 

@@ -22,6 +22,10 @@ public static class LoggingSetup
     public static IApplicationBuilder UseBgtaskRequestLogging(this IApplicationBuilder app) =>
         app.UseSerilogRequestLogging(o =>
         {
+            // Who called, by name only ("key:ops", "worker:42", "loopback"): never a key, a token or any header.
+            o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms ({Client})";
+            o.EnrichDiagnosticContext = (diagnostics, http) =>
+                diagnostics.Set("Client", http.User.Identity?.Name ?? "anonymous");
             // Health probes and held signal waits would drown the log at Information.
             o.GetLevel = (http, _, error) =>
                 error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error

@@ -1,3 +1,4 @@
+using Bgtask.Api.Auth;
 using Bgtask.Api.Tasks;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
@@ -16,10 +17,11 @@ public static class SignalEndpoints
 
     public static IEndpointRouteBuilder MapSignalEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks/{pid:long}/signals").WithTags("Signals").ProducesProblem(404);
+        var group = app.MapGroup("/api/tasks/{pid:long}/signals").WithTags("Signals")
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         group.MapPost("/", Send).WithName("Signal").Validate<SignalRequest>().ProducesProblem(409);
-        group.MapGet("/", Read).WithName("GetSignals").ProducesValidationProblem();
-        group.MapDelete("/", Clear).WithName("ClearSignals");
+        group.MapGet("/", Read).WithName("GetSignals").ProducesValidationProblem().AllowWorker().ConsumesWhen("clean");
+        group.MapDelete("/", Clear).WithName("ClearSignals").AllowWorker();
         return app;
     }
 

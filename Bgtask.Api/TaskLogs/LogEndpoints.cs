@@ -1,3 +1,4 @@
+using Bgtask.Api.Auth;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
@@ -15,8 +16,9 @@ public static class LogEndpoints
 
     public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks/{pid:long}/log").WithTags("Log").ProducesProblem(404);
-        group.MapPost("/", Append).WithName("WriteLog").Validate<LogAppendRequest>();
+        var group = app.MapGroup("/api/tasks/{pid:long}/log").WithTags("Log")
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        group.MapPost("/", Append).WithName("WriteLog").Validate<LogAppendRequest>().AllowWorker();
         group.MapGet("/", Read).WithName("ReadLog").ProducesValidationProblem();
         return app;
     }

@@ -10,7 +10,7 @@ public static class TaskTypeEndpoints
     {
         app.MapGet("/api/task-types", (TaskCatalog catalog) =>
                 TypedResults.Ok(catalog.Entries.Select(e => new TaskTypeResponse(e.Name, e.Description)).ToList()))
-            .WithTags("Task types").WithName("ListTaskTypes");
+            .WithTags("Task types").WithName("ListTaskTypes").ProducesProblem(401).ProducesProblem(403);
         return app;
     }
 }

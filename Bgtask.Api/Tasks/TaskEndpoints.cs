@@ -1,3 +1,4 @@
+using Bgtask.Api.Auth;
 using Bgtask.Api.Problems;
 using Problem = Bgtask.Api.Problems.Problems;
 using Bgtask.Api.Validation;
@@ -16,9 +17,9 @@ public static class TaskEndpoints
 
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks").WithTags("Tasks");
+        var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblem(401).ProducesProblem(403);
         group.MapGet("/", ListTasks).WithName("ListTasks").ProducesValidationProblem();
-        group.MapGet("/{pid:long}", GetTask).WithName("GetTask").ProducesProblem(404);
+        group.MapGet("/{pid:long}", GetTask).WithName("GetTask").ProducesProblem(404).AllowWorker();
         group.MapGet("/{pid:long}/live", IsLive).WithName("IsLive").ProducesProblem(404);
         group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>();
         group.MapDelete("/{pid:long}", RemoveTask).WithName("RemoveTask").ProducesProblem(404).ProducesProblem(409);

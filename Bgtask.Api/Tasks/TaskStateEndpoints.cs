@@ -1,3 +1,4 @@
+using Bgtask.Api.Auth;
 using Bgtask.Api.Launchers;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
@@ -15,21 +16,21 @@ public static class TaskStateEndpoints
     public static IEndpointRouteBuilder MapTaskStateEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks/{pid:long}").WithTags("Task state")
-            .ProducesProblem(404).ProducesProblem(409);
-        group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>();
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>().AllowWorker();
         group.MapPost("/started", (long pid, BgtaskDbContext db, TaskPresenter p, TaskChanges c, TimeProvider time,
-            CancellationToken ct) => Apply(pid, db.StartAsync(pid, Now(time), ct), p, c)).WithName("SetStarted");
+            CancellationToken ct) => Apply(pid, db.StartAsync(pid, Now(time), ct), p, c)).WithName("SetStarted").AllowWorker();
         group.MapPost("/finished", (long pid, BgtaskDbContext db, TaskPresenter p, TaskChanges c, TimeProvider time,
                 CancellationToken ct) => Apply(pid, db.EndAsync(pid, BackgroundTaskStatus.Finished, null, Now(time), ct), p, c))
-            .WithName("SetFinished");
+            .WithName("SetFinished").AllowWorker();
         group.MapPost("/stopped", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, TaskPresenter p,
                 TaskChanges c, TimeProvider time, CancellationToken ct) =>
                 Apply(pid, db.EndAsync(pid, BackgroundTaskStatus.Stopped, body?.Message ?? "stopped", Now(time), ct), p, c))
-            .WithName("SetStopped").Validate<MessageRequest>();
+            .WithName("SetStopped").Validate<MessageRequest>().AllowWorker();
         group.MapPost("/error", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, TaskPresenter p,
                 TaskChanges c, TimeProvider time, CancellationToken ct) =>
                 Apply(pid, db.EndAsync(pid, BackgroundTaskStatus.Error, body?.Message ?? "error", Now(time), ct), p, c))
-            .WithName("SetError").Validate<MessageRequest>();
+            .WithName("SetError").Validate<MessageRequest>().AllowWorker();
         group.MapPost("/kill", Kill).WithName("Kill");
         return app;
     }

@@ -1,0 +1,22 @@
+namespace Bgtask.Api.Auth;
+
+/// <summary>Endpoint metadata: a route a worker token may call for its own task (the route's <c>pid</c>).</summary>
+public sealed class WorkerRoute
+{
+    public static readonly WorkerRoute Instance = new();
+
+    private WorkerRoute()
+    {
+    }
+}
+
+/// <summary>Endpoint metadata: a GET that consumes, and so is a write, when the query flag is true (signals?clean=true).</summary>
+public sealed record ConsumingRead(string Flag);
+
+public static class AccessMetadataExtensions
+{
+    public static RouteHandlerBuilder AllowWorker(this RouteHandlerBuilder route) => route.WithMetadata(WorkerRoute.Instance);
+
+    public static RouteHandlerBuilder ConsumesWhen(this RouteHandlerBuilder route, string queryFlag) =>
+        route.WithMetadata(new ConsumingRead(queryFlag));
+}
