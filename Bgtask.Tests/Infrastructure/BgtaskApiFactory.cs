@@ -76,6 +76,7 @@ public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TT
         builder.UseEnvironment(Environments.Production);
         foreach (var (key, value) in Settings().Concat(ExtraSettings))
             builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, LoopbackCallerFilter>());
         if (!_serveOnLoopback)
             builder.ConfigureServices(services => services.AddTransient<IStartupFilter, LocalClientStartupFilter>());
     }
