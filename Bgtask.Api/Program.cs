@@ -1,4 +1,5 @@
 using Bgtask.Api.Configs;
+using Bgtask.Api.Events;
 using Bgtask.Api.Health;
 using Bgtask.Api.Launchers;
 using Bgtask.Api.Limits;
@@ -10,6 +11,7 @@ using Bgtask.Api.Signals;
 using Bgtask.Api.Storage;
 using Bgtask.Api.Supervision;
 using Bgtask.Api.Tasks;
+using Bgtask.Api.Telemetry;
 using Bgtask.Api.TaskTypes;
 using Bgtask.Api.Validation;
 
@@ -21,6 +23,8 @@ builder.AddBgtaskLimits();
 builder.AddBgtaskProblems();
 builder.AddBgtaskValidation();
 builder.AddBgtaskSignals();
+builder.AddBgtaskEvents();
+builder.AddBgtaskTelemetry();
 builder.AddBgtaskLaunchers();
 builder.AddBgtaskSupervision();
 builder.AddBgtaskHealth();
@@ -41,6 +45,7 @@ app.MapSignalEndpoints();
 app.MapConfigEndpoints();
 app.MapLogEndpoints();
 app.MapTaskTypeEndpoints();
+app.MapEventEndpoints();
 app.MapBgtaskHealth();
 
 await app.PrepareBgtaskDatabaseAsync();

@@ -1,3 +1,4 @@
+using Bgtask.Api.Tasks;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
@@ -22,10 +23,10 @@ public static class LogEndpoints
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult>> Append(long pid, LogAppendRequest request,
-        BgtaskDbContext db, TimeProvider time, CancellationToken ct)
+        BgtaskDbContext db, TaskChanges changes, TimeProvider time, CancellationToken ct)
     {
         var lines = request.Lines!.Select(l => l!).ToList();
-        return await db.AppendLogAsync(pid, lines, time.GetUtcNow().UtcDateTime, ct)
+        return await changes.AppendLogAsync(db, pid, lines, time.GetUtcNow().UtcDateTime, ct)
             ? TypedResults.Accepted((string?)null)
             : Problem.TaskNotFound(pid);
     }
