@@ -47,6 +47,7 @@ app.MapLogEndpoints();
 app.MapTaskTypeEndpoints();
 app.MapEventEndpoints();
 app.MapBgtaskHealth();
+app.MapBgtaskMetrics();
 
 await app.PrepareBgtaskDatabaseAsync();
 await app.RunAsync();
