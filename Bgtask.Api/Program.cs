@@ -37,6 +37,8 @@ app.UseStatusCodePages();
 app.UseBgtaskRequestLogging();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseBgtaskSwagger();
+app.UseDefaultFiles();
+app.UseStaticFiles(); // the dashboard, wwwroot/
 
 app.MapLaunchEndpoints();
 app.MapTaskEndpoints();
