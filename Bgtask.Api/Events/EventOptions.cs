@@ -11,6 +11,10 @@ public sealed class EventOptions
     [Range(16, 1_000_000)]
     public int BufferSize { get; set; } = 10_000;
 
+    /// <summary>At most this many characters of event data kept in the buffer (64 Mi by default); the oldest go first.</summary>
+    [Range(1024, long.MaxValue)]
+    public long BufferBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>A comment line sent on an idle stream, so proxies and clients know it is alive.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);

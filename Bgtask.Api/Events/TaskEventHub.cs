@@ -17,6 +17,8 @@ public sealed class TaskEventHub(IOptions<EventOptions> options, IOptions<Micros
     private readonly TaskEvent?[] _ring = new TaskEvent?[options.Value.BufferSize];
     private readonly List<Subscription> _subscribers = [];
     private long _last;
+    private long _oldest = 1;
+    private long _bytes;
 
     /// <summary>Tells this instance's ids from another's (or a previous run's).</summary>
     public string Instance { get; } = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 4));
@@ -31,7 +33,11 @@ public sealed class TaskEventHub(IOptions<EventOptions> options, IOptions<Micros
         lock (_lock)
         {
             var e = new TaskEvent(++_last, type, pid, payload, terminal);
+            // Bounded by count (the ring) and by size: big log events push the oldest out sooner.
+            if (_last - _oldest >= _ring.Length) Evict();
             _ring[e.Seq % _ring.Length] = e;
+            _bytes += payload.Length;
+            while (_bytes > options.Value.BufferBytes && _oldest < _last) Evict();
             foreach (var s in _subscribers) s.Offer(e);
         }
     }
@@ -48,8 +54,7 @@ public sealed class TaskEventHub(IOptions<EventOptions> options, IOptions<Micros
             var subscription = new Subscription(this, pid, options.Value.ClientQueue, _last);
             if (lastEventId is not null)
             {
-                var oldest = Math.Max(1, _last - _ring.Length + 1);
-                if (TryParse(lastEventId, out var after) && after <= _last && after + 1 >= oldest)
+                if (TryParse(lastEventId, out var after) && after <= _last && after + 1 >= _oldest)
                 {
                     for (var seq = after + 1; seq <= _last; seq++)
                         if (_ring[seq % _ring.Length] is { } e && (pid is null || e.Pid == pid)) subscription.Backlog.Add(e);
@@ -59,6 +64,14 @@ public sealed class TaskEventHub(IOptions<EventOptions> options, IOptions<Micros
             _subscribers.Add(subscription);
             return subscription;
         }
+    }
+
+    private void Evict()
+    {
+        ref var slot = ref _ring[_oldest % _ring.Length];
+        _bytes -= slot?.Data.Length ?? 0;
+        slot = null;
+        _oldest++;
     }
 
     private bool TryParse(string id, out long seq)
