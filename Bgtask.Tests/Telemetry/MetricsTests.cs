@@ -4,7 +4,15 @@ using Bgtask.Tests.Infrastructure;
 
 namespace Bgtask.Tests.Telemetry;
 
+/// <summary>
+/// Runs alone: OpenTelemetry matches meters by name across the whole process, so another host's Bgtask meter
+/// (its factory starting or being disposed meanwhile) can disturb this host's streams.
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
 /// <summary><c>GET /metrics</c>: the Bgtask meter in Prometheus text format.</summary>
+[Collection(nameof(MetricsTests))]
 public sealed class MetricsTests(BgtaskApiFactory<SqliteTarget> api) : ApiTests<SqliteTarget>(api)
 {
     private async Task<string> ScrapeAsync()
@@ -22,6 +30,9 @@ public sealed class MetricsTests(BgtaskApiFactory<SqliteTarget> api) : ApiTests<
             .Cast<double?>()
             .FirstOrDefault();
 
+    private static string Launches(string scrape) =>
+        string.Join(" | ", scrape.Split('\n').Where(l => l.StartsWith("bgtask_launches_total", StringComparison.Ordinal)));
+
     [Fact]
     public async Task Metrics_CountLaunchesByTaskAndLauncher()
     {
@@ -30,13 +41,21 @@ public sealed class MetricsTests(BgtaskApiFactory<SqliteTarget> api) : ApiTests<
         await Client.NewRecordAsync(name);
 
         string scrape = "";
-        await Eventually.TrueAsync(async () => Sample(scrape = await ScrapeAsync(), "bgtask_launches_total", label) == 1,
-            "the launch counter shows the record");
+        try
+        {
+            await Eventually.TrueAsync(async () => Sample(scrape = await ScrapeAsync(), "bgtask_launches_total", label) == 1,
+                "the launch counter shows the record");
+        }
+        catch (Exception) { throw new Xunit.Sdk.XunitException("Scraped: " + Launches(scrape)); }
         Assert.Contains("launcher=\"external\"", scrape.Split('\n').First(l => l.Contains(label)));
 
         await Client.NewRecordAsync(name);
-        await Eventually.TrueAsync(async () => Sample(await ScrapeAsync(), "bgtask_launches_total", label) == 2,
-            "the launch counter moves with the next launch");
+        try
+        {
+            await Eventually.TrueAsync(async () => Sample(scrape = await ScrapeAsync(), "bgtask_launches_total", label) == 2,
+                "the launch counter moves with the next launch");
+        }
+        catch (Exception) { throw new Xunit.Sdk.XunitException("Scraped: " + Launches(scrape)); }
     }
 
     [Fact]
