@@ -1,5 +1,6 @@
 using Bgtask.Api.Auth;
 using Bgtask.Api.Configs;
+using Bgtask.Api.Events;
 using Bgtask.Api.Health;
 using Bgtask.Api.Launchers;
 using Bgtask.Api.Limits;
@@ -12,6 +13,7 @@ using Bgtask.Api.Signals;
 using Bgtask.Api.Storage;
 using Bgtask.Api.Supervision;
 using Bgtask.Api.Tasks;
+using Bgtask.Api.Telemetry;
 using Bgtask.Api.TaskTypes;
 using Bgtask.Api.Validation;
 
@@ -23,6 +25,8 @@ builder.AddBgtaskLimits();
 builder.AddBgtaskProblems();
 builder.AddBgtaskValidation();
 builder.AddBgtaskSignals();
+builder.AddBgtaskEvents();
+builder.AddBgtaskTelemetry();
 builder.AddBgtaskLaunchers();
 builder.AddBgtaskSupervision();
 builder.AddBgtaskHealth();
@@ -36,6 +40,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBgtaskRequestLogging();
 app.UseBgtaskSwagger();
+app.UseDefaultFiles();
+app.UseStaticFiles(); // the dashboard, wwwroot/: public; its API calls carry the key
 app.UseBgtaskAuth();
 app.UseBgtaskRateLimiting();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
@@ -47,7 +53,9 @@ app.MapSignalEndpoints();
 app.MapConfigEndpoints();
 app.MapLogEndpoints();
 app.MapTaskTypeEndpoints();
+app.MapEventEndpoints();
 app.MapBgtaskHealth();
+app.MapBgtaskMetrics();
 
 await app.PrepareBgtaskDatabaseAsync();
 await app.RunAsync();

@@ -29,7 +29,7 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
         var state = new StateReport(report.OpTotal, report.OpFinished,
             report.Sleeping ? BackgroundTaskStatus.Sleeping : BackgroundTaskStatus.Running, report.Memory, report.MemoryPeak);
         var change = await db.ReportStateAsync(pid, state, Now, ct);
-        changes.Applied(change);
+        changes.Reported(change);
         if (!change.Succeeded) throw Ended(change.Outcome);
         return true;
     });
@@ -43,7 +43,7 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
     public Task<ConfigSnapshot> GetConfigAsync(CancellationToken ct) => WithDb(db => ReadConfigAsync(db, ct));
 
     public Task AppendLogAsync(IReadOnlyList<string> lines, CancellationToken ct) =>
-        WithDb(db => db.AppendLogAsync(pid, lines, Now, ct));
+        WithDb(db => changes.AppendLogAsync(db, pid, lines, Now, ct));
 
     public Task EndAsync(TaskEnding ending, string? message, CancellationToken ct) => WithDb(async db =>
     {

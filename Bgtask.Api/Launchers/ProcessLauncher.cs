@@ -105,6 +105,9 @@ public sealed class ProcessLauncher(
         info.Environment["BGTASK_PID"] = pid.ToString();
         info.Environment["BGTASK_API_URL"] = ApiUrl();
         info.Environment["BGTASK_TOKEN"] = token;
+        // W3C trace context: the worker's calls join the launch's trace.
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } span) info.Environment["TRACEPARENT"] = span.Id;
+        else info.Environment.Remove("TRACEPARENT");
         info.Environment["BGTASK_RETRY_WINDOW_SECONDS"] = options.Value.RetryWindow.TotalSeconds.ToString("0");
         if (tasks.Value.PluginPaths.Length > 0)
             info.Environment["BGTASK_PLUGIN_PATHS"] = string.Join(Path.PathSeparator, tasks.Value.PluginPaths.Select(Path.GetFullPath));

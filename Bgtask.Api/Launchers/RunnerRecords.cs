@@ -25,9 +25,9 @@ public sealed class RunnerRecords(IServiceScopeFactory scopes, TaskChanges chang
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
         var change = await db.EndAsync(pid, BackgroundTaskStatus.Error, message, time.GetUtcNow().UtcDateTime,
             CancellationToken.None);
-        changes.Applied(change);
+        changes.Lost(change);
         if (change.Outcome != ChangeOutcome.Changed) return false;
-        await db.AppendLogAsync(pid, [$"error {message}"], time.GetUtcNow().UtcDateTime, CancellationToken.None);
+        await changes.AppendLogAsync(db, pid, [$"error {message}"], time.GetUtcNow().UtcDateTime, CancellationToken.None);
         return true;
     }
 }

@@ -1,3 +1,4 @@
+using Bgtask.Api.Telemetry;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.Extensions.Options;
@@ -68,6 +69,10 @@ public sealed class TaskDispatcher(
         if (!await db.ClaimLaunchAsync(task.Id, OsProcesses.Host, WorkerTokens.Hash(token), time.GetUtcNow().UtcDateTime, ct))
             return false; // stopped or killed while queued, or another replica took it
         logger.LogInformation("Task {Pid} ({Task}) starting with the {Launcher} launcher", task.Id, task.Task, task.Launcher);
+        using var span = BgtaskMetrics.Source.StartActivity("launch");
+        span?.SetTag("bgtask.pid", task.Id);
+        span?.SetTag("bgtask.task", task.Task);
+        span?.SetTag("bgtask.launcher", task.Launcher.ToString().ToLowerInvariant());
         await _launchers[task.Launcher].StartAsync(task, token, CancellationToken.None);
         return true;
     }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Bgtask.Api.Tasks;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 
@@ -8,7 +9,8 @@ namespace Bgtask.Api.Launchers;
 /// Carries what worker processes print on stdout and stderr into their task logs, in batches, so a
 /// chatty worker costs a few inserts a second rather than one per line.
 /// </summary>
-public sealed class TaskLogPump(IServiceScopeFactory scopes, TimeProvider time, ILogger<TaskLogPump> logger)
+public sealed class TaskLogPump(IServiceScopeFactory scopes, TaskChanges changes, TimeProvider time,
+    ILogger<TaskLogPump> logger)
     : BackgroundService
 {
     private readonly Channel<(long Pid, string Line)> _lines =
@@ -38,7 +40,7 @@ public sealed class TaskLogPump(IServiceScopeFactory scopes, TimeProvider time, 
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
             foreach (var (pid, lines) in batch)
-                await db.AppendLogAsync(pid, lines, time.GetUtcNow().UtcDateTime, ct);
+                await changes.AppendLogAsync(db, pid, lines, time.GetUtcNow().UtcDateTime, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,4 +1,5 @@
 using Bgtask.Api.Tasks;
+using Bgtask.Api.Telemetry;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,8 @@ public sealed record SignalRead(List<TaskSignal> Signals, BackgroundTaskStatus S
 /// it re-reads the database every <see cref="SignalOptions.RecheckInterval"/> for other replicas' writes.
 /// A waiter whose signal another reader took just keeps waiting.
 /// </summary>
-public sealed class SignalReader(TaskWakeups wakeups, TimeProvider time, IOptions<SignalOptions> options)
+public sealed class SignalReader(TaskWakeups wakeups, TimeProvider time, IOptions<SignalOptions> options,
+    BgtaskMetrics metrics)
 {
     /// <returns>Null when the task does not exist.</returns>
     public async Task<SignalRead?> ReadAsync(BgtaskDbContext db, long pid, bool consume, TimeSpan wait,
@@ -32,6 +34,8 @@ public sealed class SignalReader(TaskWakeups wakeups, TimeProvider time, IOption
             versionAtStart ??= task.ConfigVersion;
 
             var signals = consume ? await db.ConsumeSignalsAsync(pid, ct) : await db.PeekSignalsAsync(pid, ct);
+            if (consume)
+                foreach (var s in signals) metrics.SignalDelivered(time.GetUtcNow().UtcDateTime - s.CreatedAt);
             var left = deadline - time.GetUtcNow();
             if (signals.Count > 0 || task.Status.IsTerminal() || task.ConfigVersion != versionAtStart || left <= TimeSpan.Zero)
                 return new SignalRead(signals, task.Status, task.ConfigVersion);

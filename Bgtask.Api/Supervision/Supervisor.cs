@@ -60,10 +60,10 @@ public sealed class Supervisor(
         foreach (var pid in await db.SilentTasksAsync(cutoff, ct))
         {
             var change = await db.ExpireAsync(pid, cutoff, "worker lost (no heartbeat)", Now, ct);
-            changes.Applied(change);
+            changes.Lost(change);
             if (change is not { Outcome: ChangeOutcome.Changed, Task: { } task }) continue;
             logger.LogWarning("Task {Pid} reported nothing for {Timeout}: worker lost", pid, options.Value.HeartbeatTimeout);
-            await db.AppendLogAsync(pid, ["error worker lost (no heartbeat)"], Now, ct);
+            await changes.AppendLogAsync(db, pid, ["error worker lost (no heartbeat)"], Now, ct);
             await runners.KillAsync(task); // a hung worker of ours must not live on
         }
     }
@@ -80,7 +80,7 @@ public sealed class Supervisor(
             {
                 if (!await db.SetStopReasonAsync(task.Id, TimeLimit, ct)) continue;
                 await db.SendSignalAsync(task.Id, SignalNames.Stop, Now, ct);
-                await db.AppendLogAsync(task.Id, ["time limit: stop sent"], Now, ct);
+                await changes.AppendLogAsync(db, task.Id, ["time limit: stop sent"], Now, ct);
                 changes.SignalSent(task.Id, SignalNames.Stop);
             }
             else if (Now >= limit + options.Value.TimeoutGrace)
@@ -89,7 +89,7 @@ public sealed class Supervisor(
                 changes.Applied(change);
                 if (change is not { Outcome: ChangeOutcome.Changed, Task: { } ended }) continue;
                 var killed = await runners.KillAsync(ended);
-                await db.AppendLogAsync(task.Id, [killed ? "time limit: killed" : "time limit"], Now, ct);
+                await changes.AppendLogAsync(db, task.Id, [killed ? "time limit: killed" : "time limit"], Now, ct);
             }
         }
     }

@@ -1,4 +1,5 @@
 using Bgtask.Api.Auth;
+using Bgtask.Api.Tasks;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
@@ -24,10 +25,10 @@ public static class LogEndpoints
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult>> Append(long pid, LogAppendRequest request,
-        BgtaskDbContext db, TimeProvider time, CancellationToken ct)
+        BgtaskDbContext db, TaskChanges changes, TimeProvider time, CancellationToken ct)
     {
         var lines = request.Lines!.Select(l => l!).ToList();
-        return await db.AppendLogAsync(pid, lines, time.GetUtcNow().UtcDateTime, ct)
+        return await changes.AppendLogAsync(db, pid, lines, time.GetUtcNow().UtcDateTime, ct)
             ? TypedResults.Accepted((string?)null)
             : Problem.TaskNotFound(pid);
     }

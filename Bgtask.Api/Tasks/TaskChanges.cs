@@ -1,13 +1,25 @@
+using Bgtask.Api.Events;
+using Bgtask.Api.Telemetry;
+using Bgtask.Core.Contracts;
+using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 
 namespace Bgtask.Api.Tasks;
 
-/// <summary>Where every stored change of a task is announced: the transition log line and the waiters.</summary>
-public sealed class TaskChanges(TaskWakeups wakeups, ILogger<TaskChanges> logger)
+/// <summary>
+/// Where every stored change of a task is announced: the transition log line, the waiters, the live event
+/// streams and the metrics.
+/// </summary>
+public sealed class TaskChanges(TaskWakeups wakeups, TaskEventHub events, TaskPresenter presenter,
+    BgtaskMetrics metrics, ILogger<TaskChanges> logger)
 {
-    public void Created(BackgroundTask task) =>
+    public void Created(BackgroundTask task)
+    {
         logger.LogInformation("Task {Pid} ({Task}, {Launcher}) created as {Status}", task.Id, task.Task,
             task.Launcher, task.Status);
+        metrics.Launched(task);
+        PublishTask(task);
+    }
 
     /// <summary>Logs a transition when the change moved the task, and wakes its waiters.</summary>
     public void Applied(Change change)
@@ -18,6 +30,23 @@ public sealed class TaskChanges(TaskWakeups wakeups, ILogger<TaskChanges> logger
         else
             logger.LogInformation("Task {Pid} moved to {Status}", task.Id, task.Status);
         wakeups.Wake(task.Id);
+        metrics.Moved(task.Status);
+        PublishTask(task);
+    }
+
+    /// <summary>A progress report: a transition when it moved the task, else still news for the event streams.</summary>
+    public void Reported(Change change)
+    {
+        if (change.Succeeded) metrics.Reported();
+        if (change is { Outcome: ChangeOutcome.Unchanged, Task: { } task }) PublishTask(task);
+        else Applied(change);
+    }
+
+    /// <summary>The service ended a task whose runner is gone.</summary>
+    public void Lost(Change change)
+    {
+        if (change.Outcome == ChangeOutcome.Changed) metrics.WorkerLost();
+        Applied(change);
     }
 
     public void SignalSent(long pid, string signal)
@@ -30,11 +59,26 @@ public sealed class TaskChanges(TaskWakeups wakeups, ILogger<TaskChanges> logger
     {
         logger.LogInformation("Task {Pid} config is now version {Version}", pid, version);
         wakeups.Wake(pid);
+        events.Publish("config", pid, new ConfigEventData(pid, version));
     }
 
     public void Removed(long pid)
     {
         logger.LogInformation("Task {Pid} removed", pid);
         wakeups.Wake(pid);
+        events.Publish("removed", pid, new RemovedEventData(pid), terminal: true);
     }
+
+    /// <summary>Appends to a task's log and announces the new lines; false when the task does not exist.</summary>
+    public async Task<bool> AppendLogAsync(BgtaskDbContext db, long pid, IReadOnlyList<string> lines, DateTime now,
+        CancellationToken ct)
+    {
+        var stored = await db.AppendLogLinesAsync(pid, lines, now, ct);
+        if (stored is { Count: > 0 })
+            events.Publish("log", pid, new LogEventData(pid, stored.Select(LogLineResponse.From).ToList()));
+        return stored is not null;
+    }
+
+    private void PublishTask(BackgroundTask task) =>
+        events.Publish("task", task.Id, presenter.ToResponse(task), task.Status.IsTerminal());
 }

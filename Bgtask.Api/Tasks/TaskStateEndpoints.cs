@@ -38,10 +38,11 @@ public static class TaskStateEndpoints
     private static DateTime Now(TimeProvider time) => time.GetUtcNow().UtcDateTime;
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Apply(
-        long pid, Task<Change> pending, TaskPresenter presenter, TaskChanges changes)
+        long pid, Task<Change> pending, TaskPresenter presenter, TaskChanges changes, bool report = false)
     {
         var change = await pending;
-        changes.Applied(change);
+        if (report) changes.Reported(change);
+        else changes.Applied(change);
         return change switch
         {
             { Outcome: ChangeOutcome.NotFound } => Problem.TaskNotFound(pid),
@@ -63,7 +64,7 @@ public static class TaskStateEndpoints
         };
         var report = new StateReport(request.OpTotal!.Value, request.OpFinished!.Value, status, request.Memory,
             request.MemoryPeak);
-        return await Apply(pid, db.ReportStateAsync(pid, report, Now(time), ct), presenter, changes);
+        return await Apply(pid, db.ReportStateAsync(pid, report, Now(time), ct), presenter, changes, report: true);
     }
 
     private static async Task<Results<Ok<KillResponse>, ProblemHttpResult>> Kill(long pid, BgtaskDbContext db,
@@ -76,7 +77,7 @@ public static class TaskStateEndpoints
         if (change.Outcome != ChangeOutcome.Changed) return TypedResults.Ok(new KillResponse(pid, Killed: false));
         // An external record has no runner of ours: it is only marked, and nothing was ended.
         var killed = await runners.KillAsync(change.Task!);
-        if (killed) await db.AppendLogAsync(pid, ["killed"], Now(time), CancellationToken.None);
+        if (killed) await changes.AppendLogAsync(db, pid, ["killed"], Now(time), CancellationToken.None);
         return TypedResults.Ok(new KillResponse(pid, killed));
     }
 }

@@ -8,19 +8,24 @@ public static class TaskLogBook
 {
     /// <returns>False when the task does not exist.</returns>
     public static async Task<bool> AppendLogAsync(this BgtaskDbContext db, long pid, IReadOnlyList<string> lines,
-        DateTime now, CancellationToken ct)
+        DateTime now, CancellationToken ct) =>
+        await db.AppendLogLinesAsync(pid, lines, now, ct) is not null;
+
+    /// <returns>The lines as stored (with their numbers), or null when the task does not exist.</returns>
+    public static async Task<List<TaskLogLine>?> AppendLogLinesAsync(this BgtaskDbContext db, long pid,
+        IReadOnlyList<string> lines, DateTime now, CancellationToken ct)
     {
-        if (!await db.Tasks.AnyAsync(t => t.Id == pid, ct)) return false;
-        if (lines.Count == 0) return true;
+        if (!await db.Tasks.AnyAsync(t => t.Id == pid, ct)) return null;
+        if (lines.Count == 0) return [];
         for (var attempt = 0; ; attempt++)
         {
             var last = await db.LogLines.Where(l => l.Pid == pid).MaxAsync(l => (long?)l.Seq, ct) ?? 0;
-            for (var i = 0; i < lines.Count; i++)
-                db.LogLines.Add(new TaskLogLine { Pid = pid, Seq = last + 1 + i, At = now, Line = lines[i] });
+            var rows = lines.Select((line, i) => new TaskLogLine { Pid = pid, Seq = last + 1 + i, At = now, Line = line }).ToList();
+            db.LogLines.AddRange(rows);
             try
             {
                 await db.SaveChangesAsync(ct);
-                return true;
+                return rows;
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < 20)
             {

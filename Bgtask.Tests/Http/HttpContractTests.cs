@@ -40,6 +40,7 @@ public abstract class HttpContractTests<TTarget>(BgtaskApiFactory<TTarget> api) 
         { "POST", "/kill", null },
         { "POST", "/log", """{"lines":["x"]}""" },
         { "GET", "/log", null },
+        { "GET", "/events", null },
     };
 
     /// <summary>The routes that take a JSON body, with a valid one (pid routes are completed with a live task's pid).</summary>

@@ -23,6 +23,9 @@ public static class BgtaskHttp
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (!string.IsNullOrEmpty(apiKey))
             http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        // The launch's trace context (W3C), given by the service at process start: its spans become the parent.
+        if (Environment.GetEnvironmentVariable("TRACEPARENT") is { Length: > 0 } traceparent)
+            http.DefaultRequestHeaders.TryAddWithoutValidation("traceparent", traceparent);
         return http;
     }
 }
