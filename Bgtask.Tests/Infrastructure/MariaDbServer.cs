@@ -42,7 +42,9 @@ public sealed partial class MariaDbServer
     public string CreateDatabase()
     {
         var name = $"bgtask_t{Guid.NewGuid():N}"[..24];
-        Execute($"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+        // The server's defaults (latin1 on a server started with --no-defaults), as an administrator would create
+        // it: choosing utf8mb4 is the migrations' job.
+        Execute($"CREATE DATABASE `{name}`");
         return name;
     }
 
