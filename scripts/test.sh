@@ -21,7 +21,10 @@ mkdir -p "$out_dir"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Everything the tests put in the temp folder (the throwaway MariaDB, SQLite files) lives here and goes at exit.
-run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/bgtask-test.XXXXXX")
+# (Short, since the MariaDB socket goes in it.)
+tmp_base=${TMPDIR:-/tmp}
+[ "${#tmp_base}" -le 40 ] || tmp_base=/tmp
+run_tmp=$(mktemp -d "$tmp_base/bgtask-test.XXXXXX")
 sudo_cmd=""
 policy_rc_added=""
 cleaned=""

@@ -44,8 +44,8 @@ public static class ConfigEndpoints
         var max = limits.Value.MaxConfigBytes;
         if (Encoding.UTF8.GetByteCount(config.GetRawText()) > max)
             return Problem.Invalid("config", $"The config is over the limit of {max} bytes of JSON.");
-        if (!TryReadIfMatch(http.Request, out var expected))
-            return Problem.PreconditionFailed((await db.GetConfigAsync(pid, ct)).Version);
+        // An If-Match naming no version matches none (versions start at 1), after the 404 and 409 checks.
+        if (!TryReadIfMatch(http.Request, out var expected)) expected = 0;
 
         var result = await db.PutConfigAsync(pid, config, expected, time.GetUtcNow().UtcDateTime, ct);
         switch (result.Outcome)

@@ -3,7 +3,8 @@ namespace Bgtask.Tests.Client;
 /// <summary>Waiting for asynchronous outcomes: polling with a deadline, never a bare delay.</summary>
 public static class Eventually
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>Generous: on a loaded 2-core machine a request can take seconds. Held reads in tests wait 60 s.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> at the deadline.</summary>
     public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)

@@ -91,6 +91,22 @@ public abstract class ConfigTests<TTarget>(BgtaskApiFactory<TTarget> api) : ApiT
         AssertSameJson("{}", config.Config);
     }
 
+    [Theory]
+    [InlineData("\"2\"")]
+    [InlineData("\"abc\"")]
+    public async Task Put_IfMatchOnAnUnknownPid_Returns404(string ifMatch) =>
+        await (await Client.PutConfigAsync(9_000_000_000_000_000, new { a = 1 }, ifMatch))
+            .ReadProblemAsync(HttpStatusCode.NotFound);
+
+    [Theory]
+    [InlineData("\"2\"")]
+    [InlineData("\"abc\"")]
+    public async Task Put_IfMatchOnATerminalTask_Returns409(string ifMatch)
+    {
+        var task = await Client.RecordInStatusAsync(Statuses.Finished);
+        await (await Client.PutConfigAsync(task.Pid, new { a = 1 }, ifMatch)).ReadProblemAsync(HttpStatusCode.Conflict);
+    }
+
     [Fact]
     public async Task Put_IfMatchAnOldVersion_Returns412()
     {

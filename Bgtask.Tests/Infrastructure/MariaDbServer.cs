@@ -42,7 +42,9 @@ public sealed partial class MariaDbServer
     public string CreateDatabase()
     {
         var name = $"bgtask_t{Guid.NewGuid():N}"[..24];
-        Execute($"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+        // The server's defaults (latin1 on a server started with --no-defaults), as an administrator would create
+        // it: choosing utf8mb4 is the migrations' job.
+        Execute($"CREATE DATABASE `{name}`");
         return name;
     }
 
@@ -93,7 +95,31 @@ public sealed partial class MariaDbServer
                     " to a server connection string whose user may create `bgtask%` databases.");
 
             RemoveStaleFolders();
-            var folder = Directory.CreateTempSubdirectory(FolderPrefix).FullName;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return StartIn(NewFolder(), mariadbd, installDb, client, admin);
+                }
+                catch (ServerExitedException) when (attempt < 3)
+                {
+                    // Most likely the free port was taken before mariadbd bound it: again, in a new folder.
+                }
+            }
+        }
+
+        /// <summary>A new folder in the temp folder, unless its path is too long for a unix socket (108 bytes).</summary>
+        private static string NewFolder()
+        {
+            var parent = Path.GetTempPath().Length <= 60 ? Path.GetTempPath() : "/tmp";
+            var folder = Path.Combine(parent, FolderPrefix + Guid.NewGuid().ToString("N")[..8]);
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+            else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return folder;
+        }
+
+        private static string StartIn(string folder, string mariadbd, string installDb, string client, string admin)
+        {
             try
             {
                 var data = Path.Combine(folder, "data");
@@ -183,8 +209,7 @@ public sealed partial class MariaDbServer
             while (true)
             {
                 if (server.HasExited)
-                    throw new InvalidOperationException(
-                        $"mariadbd exited with code {server.ExitCode} at start:\n{ErrorLog(folder)}");
+                    throw new ServerExitedException($"mariadbd exited with code {server.ExitCode} at start:\n{ErrorLog(folder)}");
                 try
                 {
                     Run(admin, "--no-defaults", $"--socket={socket}", $"--user={Environment.UserName}", "ping");
@@ -270,5 +295,7 @@ public sealed partial class MariaDbServer
             {
             }
         }
+
+        private sealed class ServerExitedException(string message) : InvalidOperationException(message);
     }
 }

@@ -52,6 +52,17 @@ public abstract class LogTests<TTarget>(BgtaskApiFactory<TTarget> api) : ApiTest
     }
 
     [Fact]
+    public async Task Append_AnyCharacters_AreKeptExactly()
+    {
+        var task = await Client.RecordInStatusAsync(Statuses.Running);
+        string[] lines = ["tab\there", "nul\0inside", "quote\" and \\ backslash", "日本語 العربية 🚀🎉", "\u00e9 vs e\u0301", "  spaced  "];
+
+        await Client.AppendLogAsync(task.Pid, lines);
+
+        Assert.Equal(lines, (await Client.ReadLogAsync(task.Pid)).Items.Select(l => l.Line));
+    }
+
+    [Fact]
     public async Task Append_NoLines_Returns202AndAddsNothing()
     {
         var task = await Client.RecordInStatusAsync(Statuses.Running);

@@ -61,11 +61,14 @@ public abstract class TaskRecordTests<TTarget>(BgtaskApiFactory<TTarget> api) : 
         Assert.Equal(parent.Pid, (await Client.GetTaskAsync(child.Pid)).Parent);
     }
 
-    [Fact]
-    public async Task CreateRecord_WithUnknownParent_Returns400()
+    [Theory]
+    [InlineData(long.MaxValue - 1)]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public async Task CreateRecord_WithUnknownParent_Returns400(long parent)
     {
-        var response = await Client.PostAsJsonAsync("/api/tasks/records",
-            new NewRecord("orphan", Parent: long.MaxValue - 1), Contract.Json);
+        var response = await Client.PostAsJsonAsync("/api/tasks/records", new NewRecord("orphan", Parent: parent),
+            Contract.Json);
         await response.ReadValidationProblemAsync("parent");
     }
 
