@@ -11,15 +11,16 @@ namespace Bgtask.Api.Supervision;
 /// host: a worker process still alive (same OS pid and start time) is adopted and watched again; a dead
 /// one is `error`, "worker lost"; an in-process run died with its service: `error`, "service restarted".
 /// Launches still queued (no runner yet) are left for the dispatcher. Runners on other hosts are left to
-/// their own service, or to the heartbeat timeout.
+/// their own service, or to the heartbeat timeout. The supervisor runs it before its first sweep, and
+/// again until it succeeds, so a database that is down at start delays it rather than failing the service.
 /// </summary>
 public sealed class Reconciler(
     IServiceScopeFactory scopes,
     ProcessLauncher processes,
     RunnerRecords records,
-    ILogger<Reconciler> logger) : IHostedService
+    ILogger<Reconciler> logger)
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
@@ -51,6 +52,4 @@ public sealed class Reconciler(
                     task.Id, task.Status, message);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -13,6 +13,7 @@ namespace Bgtask.Api.Supervision;
 /// statement, so replicas sweeping the same database at once do no harm.
 /// </summary>
 public sealed class Supervisor(
+    Reconciler reconciler,
     IServiceScopeFactory scopes,
     TaskDispatcher dispatcher,
     RunnerRegistry runners,
@@ -24,6 +25,7 @@ public sealed class Supervisor(
     private const int RetentionBatch = 500;
     private static readonly TimeSpan RetentionEvery = TimeSpan.FromMinutes(1);
     private DateTime _nextRetention = DateTime.MinValue;
+    private bool _reconciled;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,6 +33,11 @@ public sealed class Supervisor(
         {
             try
             {
+                if (!_reconciled)
+                {
+                    await reconciler.RunAsync(stoppingToken);
+                    _reconciled = true;
+                }
                 await dispatcher.StartQueuedAsync(stoppingToken);
                 await ExpireSilentAsync(stoppingToken);
                 await EnforceTimeLimitsAsync(stoppingToken);
