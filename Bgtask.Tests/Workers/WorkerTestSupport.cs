@@ -109,15 +109,19 @@ public static class Launches
     }
 
     /// <summary>Polls the task until <paramref name="until"/> holds and returns it.</summary>
-    public static async Task<TaskView> WaitForAsync(this HttpClient client, long pid, Func<TaskView, bool> until,
+    public static Task<TaskView> WaitForAsync(this HttpClient client, long pid, Func<TaskView, bool> until,
+        string what, TimeSpan? timeout = null) =>
+        client.WaitForAsync(pid, t => Task.FromResult(until(t)), what, timeout);
+
+    /// <summary>Polls the task until <paramref name="until"/> holds; the check may call the API itself.</summary>
+    public static async Task<TaskView> WaitForAsync(this HttpClient client, long pid, Func<TaskView, Task<bool>> until,
         string what, TimeSpan? timeout = null)
     {
-        TaskView? last = null;
         var deadline = DateTime.UtcNow + (timeout ?? Eventually.DefaultTimeout);
         while (true)
         {
-            last = await client.GetTaskAsync(pid);
-            if (until(last)) return last;
+            var last = await client.GetTaskAsync(pid);
+            if (await until(last)) return last;
             if (DateTime.UtcNow > deadline)
                 Assert.Fail($"Timed out waiting until task {pid} {what}; last seen: {last}");
             await Task.Delay(20);
