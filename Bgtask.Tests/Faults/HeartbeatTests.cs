@@ -27,7 +27,9 @@ public sealed class HeartbeatTests(QuickHeartbeatApiFactory api) : IClassFixture
         var ended = await _client.WaitForEndAsync(silent.Pid);
 
         Assert.Equal((Statuses.Error, "worker lost (no heartbeat)", false), (ended.Status, ended.Message, ended.Live));
-        Assert.Contains("error worker lost (no heartbeat)", await _client.LogLinesAsync(silent.Pid));
+        // The supervisor logs it just after the change.
+        await Eventually.TrueAsync(async () => (await _client.LogLinesAsync(silent.Pid)).Contains("error worker lost (no heartbeat)"),
+            "the log says the worker was lost");
         // The sweep that ended the silent one saw this older record too, and left it.
         var pending = await _client.GetTaskAsync(neverStarted.Pid);
         Assert.Equal((Statuses.Pending, true), (pending.Status, pending.Live));

@@ -47,38 +47,28 @@ public sealed class ServiceKillTests(ITestOutputHelper output) : IDisposable
         Launches.InOrder(await Client.LogLinesAsync(task.Pid), "start", "finish");
     }
 
+    /// <summary>One kill and restart for two cases, to spare the machine a service start.</summary>
     [Fact]
-    public async Task WorkerKilledWhileTheServiceIsDown_TaskIsWorkerLostAfterTheRestart()
+    public async Task ServiceKilled_AWorkerThatDiedMeanwhileIsWorkerLost_AnInProcessRunIsServiceRestarted()
     {
         await _service.StartAsync();
-        var task = await Client.LaunchAsync("demo.count", new { total = 1000, delayMs = 50 });
-        await Client.WaitForAsync(task.Pid, t => t.Status == Statuses.Running && t.OpFinished > 0, "is counting");
-        var worker = await WorkerProcesses.WaitForAsync(_service.Address, task.Pid);
+        var process = await Client.LaunchAsync("demo.count", new { total = 1000, delayMs = 50 });
+        var inProcess = await Client.LaunchAsync("demo.count", new { total = 1000, delayMs = 50 }, launcher: "inprocess");
+        foreach (var pid in new[] { process.Pid, inProcess.Pid })
+            await Client.WaitForAsync(pid, t => t.Status == Statuses.Running && t.OpFinished > 0, "is counting");
+        var worker = await WorkerProcesses.WaitForAsync(_service.Address, process.Pid);
 
         _service.Kill();
         WorkerProcesses.Kill(worker);
-        await Eventually.TrueAsync(() => Task.FromResult(WorkerProcesses.IsGone(_service.Address, task.Pid)),
+        await Eventually.TrueAsync(() => Task.FromResult(WorkerProcesses.IsGone(_service.Address, process.Pid)),
             "the worker is gone");
         await _service.StartAsync();
 
-        var ended = await Client.WaitForEndAsync(task.Pid);
-        Assert.Equal((Statuses.Error, "worker lost"), (ended.Status, ended.Message));
-        Assert.False(ended.Live);
-    }
-
-    [Fact]
-    public async Task InProcessRunLeftByAKilledService_IsServiceRestartedAfterTheRestart()
-    {
-        await _service.StartAsync();
-        var task = await Client.LaunchAsync("demo.count", new { total = 1000, delayMs = 50 }, launcher: "inprocess");
-        await Client.WaitForAsync(task.Pid, t => t.Status == Statuses.Running && t.OpFinished > 0, "is counting");
-
-        _service.Kill();
-        await _service.StartAsync();
-
-        var ended = await Client.WaitForEndAsync(task.Pid);
-        Assert.Equal((Statuses.Error, "service restarted"), (ended.Status, ended.Message));
-        Assert.False(ended.Live);
-        Assert.Contains("error service restarted", await Client.LogLinesAsync(task.Pid));
+        var lost = await Client.WaitForEndAsync(process.Pid);
+        Assert.Equal((Statuses.Error, "worker lost", false), (lost.Status, lost.Message, lost.Live));
+        var restarted = await Client.WaitForEndAsync(inProcess.Pid);
+        Assert.Equal((Statuses.Error, "service restarted", false), (restarted.Status, restarted.Message, restarted.Live));
+        Assert.Contains("error service restarted", await Client.LogLinesAsync(inProcess.Pid));
+        Assert.Contains("error worker lost", await Client.LogLinesAsync(process.Pid));
     }
 }

@@ -8,7 +8,8 @@ namespace Bgtask.Tests.Workers;
 
 /// <summary>
 /// Tasks run by real <c>Bgtask.Worker</c> processes (the default launcher): a full run, signals, a config change,
-/// kill, an error, a worker killed from outside, and many at once.
+/// kill, an error, a worker killed from outside, and many at once. On SQLite and MariaDB InnoDB; MEMORY runs the
+/// in-process tests only (process spawns are what cost here, and they do not depend on the engine).
 /// </summary>
 public abstract class ProcessWorkerTests<TTarget>(WorkerApiFactory<TTarget> api, ITestOutputHelper output)
     : IClassFixture<WorkerApiFactory<TTarget>> where TTarget : IStorageTarget
@@ -237,6 +238,3 @@ public sealed class ProcessWorkerTests_Sqlite(WorkerApiFactory<SqliteTarget> api
 
 public sealed class ProcessWorkerTests_MariaDb(WorkerApiFactory<MariaDbTarget> api, ITestOutputHelper output)
     : ProcessWorkerTests<MariaDbTarget>(api, output);
-
-public sealed class ProcessWorkerTests_MariaDbMemory(WorkerApiFactory<MariaDbMemoryTarget> api, ITestOutputHelper output)
-    : ProcessWorkerTests<MariaDbMemoryTarget>(api, output);
