@@ -44,7 +44,7 @@ public sealed class TimeLimitTests(QuickTimeLimitApiFactory api) : IClassFixture
         var ended = await _client.WaitForEndAsync(task.Pid);
 
         Assert.Equal((Statuses.Stopped, "time limit"), (ended.Status, ended.Message));
-        Assert.InRange(ended.OpFinished, 1, 999);
+        Assert.InRange(ended.OpFinished, 0, 999); // 0 when a loaded machine starts it late: the stop comes first
         var log = await _client.LogLinesAsync(task.Pid);
         // It stopped itself (a cooperative stop, logged by the worker), not killed.
         Launches.InOrder(log, "start", "time limit: stop sent", "stop");
