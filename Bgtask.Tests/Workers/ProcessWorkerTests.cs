@@ -132,7 +132,9 @@ public abstract class ProcessWorkerTests<TTarget>(WorkerApiFactory<TTarget> api,
         Assert.Equal((Statuses.Error, "worker lost (exit code 137)"), (ended.Status, ended.Message));
         Assert.False(ended.Live);
         output.WriteLine($"[{typeof(TTarget).Name}] SIGKILLed worker seen as error after {clock.ElapsedMilliseconds} ms");
-        Assert.Contains("error worker lost (exit code 137)", await _client.LogLinesAsync(task.Pid));
+        // The watcher logs it just after the change.
+        await Eventually.TrueAsync(async () => (await _client.LogLinesAsync(task.Pid)).Contains("error worker lost (exit code 137)"),
+            "the log says the worker was lost");
     }
 
     [Fact]

@@ -28,6 +28,13 @@ public class WorkerApiFactory<TTarget>() : BgtaskApiFactory<TTarget>(serveOnLoop
     /// <summary>The server's address, cached (workers see it with a trailing slash: <c>http://127.0.0.1:port/</c>).</summary>
     public Uri Address => _address ??= ServerAddress;
 
+    /// <summary>Notes the address as soon as a client is made, so Dispose knows whose workers to look for.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        _address ??= ServerAddress;
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing && _address is not null) WorkerProcesses.KillAllOf(_address);
