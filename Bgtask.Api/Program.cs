@@ -36,9 +36,11 @@ builder.AddBgtaskSwagger();
 
 var app = builder.Build();
 
+// Outside the exception handler, so the request log shows the status actually sent (503 in an outage, 499 for
+// a client that went away), not a 500 for every exception the handler then turned into something else.
+app.UseBgtaskRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseBgtaskRequestLogging();
 app.UseBgtaskSwagger();
 app.UseDefaultFiles();
 app.UseStaticFiles(); // the dashboard, wwwroot/: public; its API calls carry the key

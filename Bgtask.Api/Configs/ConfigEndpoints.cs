@@ -1,5 +1,6 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using Bgtask.Api.Auth;
 using Bgtask.Api.Limits;
 using Bgtask.Api.Tasks;
@@ -41,8 +42,12 @@ public static class ConfigEndpoints
     {
         if (config.ValueKind != JsonValueKind.Object)
             return Problem.Invalid("config", "The config is a JSON object.");
+        // The JSON reader does not check the UTF-8 inside strings; text that is not UTF-8 cannot be stored.
+        var raw = JsonMarshal.GetRawUtf8Value(config);
+        if (!Utf8.IsValid(raw))
+            return Problem.Invalid("config", "The config is not valid UTF-8.");
         var max = limits.Value.MaxConfigBytes;
-        if (Encoding.UTF8.GetByteCount(config.GetRawText()) > max)
+        if (raw.Length > max)
             return Problem.Invalid("config", $"The config is over the limit of {max} bytes of JSON.");
         // An If-Match naming no version matches none (versions start at 1), after the 404 and 409 checks.
         if (!TryReadIfMatch(http.Request, out var expected)) expected = 0;

@@ -1,5 +1,6 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using Bgtask.Api.Limits;
 using Bgtask.Core.Contracts;
 using Bgtask.Worker.Sdk;
@@ -26,10 +27,13 @@ public sealed class LaunchTaskRequestValidator : AbstractValidator<LaunchTaskReq
         RuleFor(r => r.Description).MaximumLength(limits.MaxDescriptionLength);
         RuleFor(r => r.Parent).GreaterThan(0);
         RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, MaxTimeoutSeconds);
-        RuleFor(r => r.Config)
+        RuleFor(r => r.Config).Cascade(CascadeMode.Stop)
             .Must(c => c is null || c.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
             .WithMessage("'config' is a JSON object.")
-            .Must(c => c is null || Encoding.UTF8.GetByteCount(c.Value.GetRawText()) <= limits.MaxConfigBytes)
+            // The JSON reader does not check the UTF-8 inside strings; text that is not UTF-8 cannot be stored.
+            .Must(c => c is null || Utf8.IsValid(JsonMarshal.GetRawUtf8Value(c.Value)))
+            .WithMessage("'config' is not valid UTF-8.")
+            .Must(c => c is null || JsonMarshal.GetRawUtf8Value(c.Value).Length <= limits.MaxConfigBytes)
             .WithMessage($"'config' is over the limit of {limits.MaxConfigBytes} bytes of JSON.");
     }
 }

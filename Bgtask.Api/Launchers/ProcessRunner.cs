@@ -30,6 +30,10 @@ public sealed class ProcessRunner(Process process, TimeSpan killWait) : IRunner
         using var wait = new CancellationTokenSource(killWait);
         try { await process.WaitForExitAsync(wait.Token); }
         catch (OperationCanceledException) { }
+        catch (InvalidOperationException)
+        {
+            // Its watcher saw it exit (this very kill) and disposed it first: it is gone.
+        }
         return !IsAlive;
     }
 }

@@ -28,6 +28,9 @@ public sealed class RunnerRegistry(IConfiguration configuration)
 
     public void Add(long pid, IRunner runner) => _runners[pid] = runner;
 
+    /// <summary>The task's runner if this process holds one.</summary>
+    public IRunner? Find(long pid) => _runners.TryGetValue(pid, out var runner) ? runner : null;
+
     public void Remove(long pid, IRunner runner)
     {
         if (_runners.TryRemove(new KeyValuePair<long, IRunner>(pid, runner))) _freed.Release();

@@ -8,8 +8,8 @@ namespace Bgtask.Api.Problems;
 
 /// <summary>
 /// Turns the exceptions a client or an outage can cause into problem details: the framework's bad-request
-/// exceptions (malformed JSON, wrong content type, unparsable parameters) keep their 4xx, and an unreachable
-/// database is 503. Anything else is a bug and stays a 500.
+/// exceptions (malformed JSON, wrong content type, unparsable parameters) keep their 4xx, a JSON body in a charset
+/// nobody knows is 415, and an unreachable database is 503. Anything else is a bug and stays a 500.
 /// </summary>
 public sealed class BgtaskExceptionHandler(IProblemDetailsService problems, ILogger<BgtaskExceptionHandler> logger)
     : IExceptionHandler
@@ -36,6 +36,10 @@ public sealed class BgtaskExceptionHandler(IProblemDetailsService problems, ILog
         BadHttpRequestException { InnerException: JsonException json } bad =>
             (bad.StatusCode, "Malformed JSON", $"{bad.Message} {json.Message}"),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+        // The JSON reader's answer to "Content-Type: application/json; charset=<unknown>": not a bug, a body it cannot read.
+        InvalidOperationException { InnerException: ArgumentException } unknownCharset
+            when unknownCharset.Message.Contains("charset", StringComparison.Ordinal) =>
+            (StatusCodes.Status415UnsupportedMediaType, "Unsupported charset", unknownCharset.Message),
         _ when IsDatabaseOutage(exception) =>
             (StatusCodes.Status503ServiceUnavailable, "Database unavailable",
                 "The database cannot be reached right now; try again shortly."),

@@ -20,6 +20,7 @@ public static class ProblemsSetup
                 _ => c.ProblemDetails.Title,
             };
         });
+        AnyAcceptProblemDetailsService.Decorate(builder.Services);
         builder.Services.AddExceptionHandler<BgtaskExceptionHandler>();
         // Bad requests are thrown as BadHttpRequestException so the handler above can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -106,7 +106,9 @@ public sealed class Supervisor(
     private async Task PurgeAsync(CancellationToken ct)
     {
         if (Now < _nextRetention) return;
-        _nextRetention = Now + RetentionEvery;
+        // At most a minute apart, and never further apart than the retention itself, or a short one is not honoured.
+        var retention = options.Value.Retention;
+        _nextRetention = Now + (retention < RetentionEvery ? retention : RetentionEvery);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
         var cutoff = Now - options.Value.Retention;

@@ -70,13 +70,15 @@ public static class TaskStateEndpoints
     private static async Task<Results<Ok<KillResponse>, ProblemHttpResult>> Kill(long pid, BgtaskDbContext db,
         RunnerRegistry runners, TaskChanges changes, TimeProvider time, CancellationToken ct)
     {
-        // Marked first, then ended: the runner's watcher then finds the task ended and leaves it as killed.
+        // Marked first, then ended: the runner's watcher then finds the task ended and leaves it as killed. An
+        // in-process run learns of the mark at once and may be gone before it is looked for: noted beforehand.
+        var live = runners.Find(pid) is { IsAlive: true } runner ? runner : null;
         var change = await db.EndAsync(pid, BackgroundTaskStatus.Stopped, "killed", Now(time), ct);
         changes.Applied(change);
         if (change.Outcome == ChangeOutcome.NotFound) return Problem.TaskNotFound(pid);
         if (change.Outcome != ChangeOutcome.Changed) return TypedResults.Ok(new KillResponse(pid, Killed: false));
         // An external record has no runner of ours: it is only marked, and nothing was ended.
-        var killed = await runners.KillAsync(change.Task!);
+        var killed = await runners.KillAsync(change.Task!) || live is { IsAlive: false };
         if (killed) await changes.AppendLogAsync(db, pid, ["killed"], Now(time), CancellationToken.None);
         return TypedResults.Ok(new KillResponse(pid, killed));
     }

@@ -15,8 +15,12 @@ public static class TaskRecords
         await db.SaveChangesAsync(ct);
         // With the MEMORY engine, a MySQL restart empties the tasks table and pids start again from 1;
         // configs and log lines (always InnoDB) of the pid's previous owner must not leak into this task.
-        await db.Configs.Where(c => c.Pid == task.Id).ExecuteDeleteAsync(ct);
-        await db.LogLines.Where(l => l.Pid == task.Id).ExecuteDeleteAsync(ct);
+        // Looked for first with plain reads: an InnoDB DELETE that matches nothing still locks the gap past the
+        // last pid, and two launches at once that both did so deadlocked on their inserts into it.
+        if (await db.Configs.AnyAsync(c => c.Pid == task.Id, ct))
+            await db.Configs.Where(c => c.Pid == task.Id).ExecuteDeleteAsync(ct);
+        if (await db.LogLines.AnyAsync(l => l.Pid == task.Id, ct))
+            await db.LogLines.Where(l => l.Pid == task.Id).ExecuteDeleteAsync(ct);
         db.Configs.Add(new TaskConfig { Pid = task.Id, Version = 1, Json = configJson, CreatedAt = task.CreatedAt });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
