@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Bgtask and runs every test: the HTTP contract on SQLite, on MariaDB (InnoDB) and on MariaDB with MEMORY
-# tables. Needs only the .NET SDK: installs mariadb-server with apt-get when mariadbd is missing (the tests start
-# a throwaway server of their own; BGTASK_TEST_MYSQL may name a ready one instead).
+# tables, real worker processes, the faults, and the dashboard in a real browser. Needs only the .NET SDK:
+# installs mariadb-server and chromium with apt-get when they are missing (the tests start a throwaway MariaDB
+# of their own; BGTASK_TEST_MYSQL may name a ready one instead).
 #
 # Output goes to the terminal and to artifacts/test/test-output.txt. The last line is the summary:
 #   N passed, M failed, K skipped
@@ -72,16 +73,20 @@ have_mariadb() {
     command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]
 }
 
-# Installs the MariaDB binaries without starting the system's MariaDB service: the tests start their own.
-install_mariadb() {
+have_chromium() {
+    [ -x /usr/bin/chromium ]
+}
+
+# Installs Debian packages without starting any system service (the tests start their own MariaDB).
+install_packages() {
     if [ "$(id -u)" -ne 0 ]; then
         if ! command -v sudo >/dev/null 2>&1; then
-            say "mariadbd is missing, and without root or sudo mariadb-server cannot be installed."
+            say "$* missing, and without root or sudo they cannot be installed."
             return 1
         fi
         sudo_cmd="sudo -n"
     fi
-    say "mariadbd is missing: installing mariadb-server with apt-get"
+    say "installing $* with apt-get"
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         # Debian's "start no services on install" switch, for the length of this install only.
         printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee /usr/sbin/policy-rc.d >/dev/null
@@ -91,7 +96,7 @@ install_mariadb() {
     local status=0
     {
         $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-            $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server
+            $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
     } 2>&1 | tee -a "$log" || status=$?
     remove_policy_rc
     return "$status"
@@ -104,8 +109,11 @@ summary() {
 
 start=$(date +%s)
 
-if [ -z "${BGTASK_TEST_MYSQL:-}" ] && ! have_mariadb; then
-    install_mariadb || say "installing mariadb-server failed; the MariaDB tests will fail."
+packages=()
+if [ -z "${BGTASK_TEST_MYSQL:-}" ] && ! have_mariadb; then packages+=(mariadb-server); fi
+if ! have_chromium; then packages+=(chromium); fi
+if [ ${#packages[@]} -gt 0 ]; then
+    install_packages "${packages[@]}" || say "installing ${packages[*]} failed; the tests that need them will fail."
 fi
 
 # No build servers: nothing (MSBuild nodes, the compiler server) may outlive this script.
