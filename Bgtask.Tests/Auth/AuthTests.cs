@@ -482,7 +482,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     /// <summary>The log files' text once every marker is in it (request logs are written as the response completes).</summary>
     private static async Task<string> WaitForLogAsync(AuthFactory factory, params string[] markers)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             var text = string.Concat(Directory.Exists(factory.LogDirectory)
