@@ -11,6 +11,7 @@ namespace Bgtask.Bench;
 public sealed class Bench : IAsyncDisposable
 {
     private MariaDb? _mariaDb;
+    private bool _keep;
 
     private Bench(string repo, string work)
     {
@@ -28,20 +29,26 @@ public sealed class Bench : IAsyncDisposable
     public static async Task<Bench> CreateAsync()
     {
         var repo = FindRepo();
-        var work = Path.Combine(Path.GetTempPath(), $"bgtask-bench-{Environment.ProcessId}");
+        // BENCH_REUSE=<folder>: keep the builds in that folder and reuse those found there (for working on the bench
+        // itself; delete one to rebuild it).
+        var reuse = Environment.GetEnvironmentVariable("BENCH_REUSE");
+        var work = reuse is { Length: > 0 } ? Path.GetFullPath(reuse) : Path.Combine(Path.GetTempPath(), $"bgtask-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(work);
-        var bench = new Bench(repo, work);
+        var bench = new Bench(repo, work) { _keep = reuse is { Length: > 0 } };
         var clock = Stopwatch.StartNew();
-        await bench.DotnetAsync("publish", "Bgtask.Api/Bgtask.Api.csproj", "-c", "Release", "-o", Path.Combine(work, "api"));
-        await bench.DotnetAsync("publish", "Bgtask.Worker/Bgtask.Worker.csproj", "-c", "Release", "-r", "linux-x64",
-            "-p:PublishAot=true", "-o", Path.Combine(work, "worker-aot"));
-        await bench.DotnetAsync("publish", "Bgtask.Bench/Floor/Floor.csproj", "-c", "Release", "-r", "linux-x64",
-            "-o", Path.Combine(work, "floor"));
+        if (!bench._keep || !File.Exists(bench.ApiDll))
+            await bench.DotnetAsync("publish", "Bgtask.Api/Bgtask.Api.csproj", "-c", "Release", "-o", Path.Combine(work, "api"));
+        if (!bench._keep || !File.Exists(bench.AotWorker))
+            await bench.DotnetAsync("publish", "Bgtask.Worker/Bgtask.Worker.csproj", "-c", "Release", "-r", "linux-x64",
+                "-p:PublishAot=true", "-o", Path.Combine(work, "worker-aot"));
+        if (!bench._keep || !File.Exists(bench.Floor))
+            await bench.DotnetAsync("publish", "Bgtask.Bench/Floor/Floor.csproj", "-c", "Release", "-r", "linux-x64",
+                "-o", Path.Combine(work, "floor"));
         Console.WriteLine($"built the service, the AOT worker and the floor program in {clock.Elapsed.TotalSeconds:0} s ({work})");
         return bench;
     }
 
-    public async Task<MariaDb> MariaDbAsync() => _mariaDb ??= await MariaDb.StartAsync(Path.Combine(Work, "mariadb"));
+    public async Task<MariaDb> MariaDbAsync() => _mariaDb ??= await MariaDb.StartAsync(Path.Combine(Work, $"mariadb-{Environment.ProcessId}"));
 
     public static int FreePort()
     {
@@ -76,6 +83,7 @@ public sealed class Bench : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_mariaDb is not null) await _mariaDb.DisposeAsync();
+        if (_keep) return;
         try { Directory.Delete(Work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

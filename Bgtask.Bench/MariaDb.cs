@@ -7,10 +7,12 @@ namespace Bgtask.Bench;
 public sealed class MariaDb : IAsyncDisposable
 {
     private readonly Process _server;
+    private readonly string _folder;
 
-    private MariaDb(Process server, int port, string version)
+    private MariaDb(Process server, string folder, int port, string version)
     {
         _server = server;
+        _folder = folder;
         Port = port;
         ServerVersion = version;
     }
@@ -46,9 +48,10 @@ public sealed class MariaDb : IAsyncDisposable
             "CREATE USER 'bgtask'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT ALL ON `bench%`.* TO 'bgtask'@'127.0.0.1';");
         await using var connection = new MySqlConnection($"Server=127.0.0.1;Port={port};User ID=bgtask;Password=pw");
         await connection.OpenAsync();
-        var version = connection.ServerVersion.Split('-')[0] + "-mariadb";
+        await using var select = new MySqlCommand("SELECT VERSION()", connection);
+        var version = ((string)(await select.ExecuteScalarAsync())!).Split('-')[0] + "-mariadb";
         Console.WriteLine($"started MariaDB {version} on port {port} (pid {server.Id})");
-        return new MariaDb(server, port, version);
+        return new MariaDb(server, folder, port, version);
     }
 
     public async Task<string> CreateDatabaseAsync()
@@ -85,5 +88,6 @@ public sealed class MariaDb : IAsyncDisposable
         if (!_server.HasExited) _server.Kill();
         await _server.WaitForExitAsync();
         _server.Dispose();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -7,7 +7,7 @@ namespace Bgtask.Bench.Scenarios;
 
 /// <summary>
 /// A worker's runner (TaskRunner + the HTTP channel, in a process of its own: a child run of this bench) doing
-/// 1,000,000 operations with reports every 10 ms: memory after warm-up vs at the end.
+/// 1,000,000 operations with reports every 10 ms: memory after warm-up (the first half) vs at the end.
 /// </summary>
 public static class SoakScenario
 {
@@ -16,7 +16,7 @@ public static class SoakScenario
     public static async Task RunAsync(Bench bench)
     {
         await using var service = await ServiceProcess.StartAsync(bench);
-        using var created = await service.Http.PostAsJsonAsync("api/tasks/records", new { description = "soak" });
+        using var created = await service.Http.PostAsJsonAsync("api/tasks/records", new { description = "soak", task = "bench.soak" });
         var pid = (await created.Content.ReadFromJsonAsync<TaskDto>())!.Pid;
         var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") info.ArgumentList.Add(typeof(SoakScenario).Assembly.Location);
@@ -92,7 +92,7 @@ public sealed class SoakTask : IWorkerTask
             context.Advance();
             await context.CheckpointAsync();
             if (i % 200 == 0) await Task.Delay(1);
-            if (i == SoakScenario.Operations / 10) (HeapWarm, RssWarm) = Sample();
+            if (i == SoakScenario.Operations / 2) (HeapWarm, RssWarm) = Sample();
         }
         (HeapEnd, RssEnd) = Sample();
         Seconds = clock.Elapsed.TotalSeconds;
