@@ -21,7 +21,7 @@ public sealed class Results
     public void Line(string scenario, string what, string figure, string reference = "-", double? ratio = null,
         string target = "-", bool? met = null)
     {
-        var row = new Row(scenario, what, figure, reference, ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "-",
+        var row = new Row(scenario, what, figure, reference, ratio is { } r ? r.ToString(r < 0.01 ? "0.0000" : "0.00", CultureInfo.InvariantCulture) : "-",
             target, met switch { true => "met", false => "MISSED", null => "-" });
         _rows.Add(row);
         Console.WriteLine($"  {what}: {figure} | ref {reference} | ratio {row.Ratio} | target {target} | {row.Verdict}");
