@@ -23,7 +23,9 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
     private sealed class Entry(BackgroundTask task)
     {
         public BackgroundTask Task = task;
+        /// <summary>A report not yet committed; it stays set while its write is in flight, so reads keep merging it.</summary>
         public bool Dirty;
+        public long Version;
         public bool Dropped;
         public DateTime UsedAt;
     }
@@ -43,6 +45,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
             {
                 entry.Task = entry.Task.Applied(report, now);
                 entry.Dirty = true;
+                entry.Version++;
                 entry.UsedAt = now;
                 return new(ChangeOutcome.Unchanged, entry.Task.MemberwiseCopy());
             }
@@ -119,31 +122,27 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
         await _writing.WaitAsync(ct);
         try
         {
-            var batch = new List<(Entry Entry, BackgroundTask Task)>();
+            var batch = new List<(Entry Entry, BackgroundTask Task, long Version)>();
             foreach (var entry in entries)
                 lock (entry)
                 {
-                    if (!entry.Dirty || entry.Dropped) continue;
-                    entry.Dirty = false;
-                    batch.Add((entry, entry.Task));
+                    if (entry.Dirty && !entry.Dropped) batch.Add((entry, entry.Task, entry.Version));
                 }
             if (batch.Count == 0) return;
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                var gone = new List<long>();
-                foreach (var (_, task) in batch)
-                    if (!await db.StoreProgressAsync(task, ct)) gone.Add(task.Id);
-                await tx.CommitAsync(ct);
-                foreach (var pid in gone) Drop(pid);
-            }
-            catch
-            {
-                foreach (var (entry, _) in batch) lock (entry) entry.Dirty = true; // written at the next flush
-                throw;
-            }
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var gone = new List<long>();
+            foreach (var (_, task, _) in batch)
+                if (!await db.StoreProgressAsync(task, ct)) gone.Add(task.Id);
+            await tx.CommitAsync(ct);
+            // Clean only when no newer report came during the write; a failed write leaves them dirty for the next flush.
+            foreach (var (entry, _, version) in batch)
+                lock (entry)
+                {
+                    if (entry.Version == version) entry.Dirty = false;
+                }
+            foreach (var pid in gone) Drop(pid);
         }
         finally
         {
