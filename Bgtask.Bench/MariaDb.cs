@@ -37,21 +37,31 @@ public sealed class MariaDb : IAsyncDisposable
                      $"--log-error={folder}/error.log", "--max-connections=1000", "--innodb-buffer-pool-size=128M" })
             info.ArgumentList.Add(a);
         var server = Process.Start(info)!;
-        var deadline = Stopwatch.StartNew();
-        while (await TryRunAsync("mariadb-admin", $"--socket={socket}", "ping") != 0)
+        try
         {
-            if (server.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
-                throw new InvalidOperationException("mariadbd did not start: " + await File.ReadAllTextAsync($"{folder}/error.log"));
-            await Task.Delay(100);
+            var deadline = Stopwatch.StartNew();
+            while (await TryRunAsync("mariadb-admin", $"--socket={socket}", "ping") != 0)
+            {
+                if (server.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
+                    throw new InvalidOperationException("mariadbd did not start: " + await File.ReadAllTextAsync($"{folder}/error.log"));
+                await Task.Delay(100);
+            }
+            await RunAsync("mariadb", $"--socket={socket}", "-e",
+                "CREATE USER 'bgtask'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT ALL ON `bench%`.* TO 'bgtask'@'127.0.0.1';");
+            await using var connection = new MySqlConnection($"Server=127.0.0.1;Port={port};User ID=bgtask;Password=pw");
+            await connection.OpenAsync();
+            await using var select = new MySqlCommand("SELECT VERSION()", connection);
+            var version = ((string)(await select.ExecuteScalarAsync())!).Split('-')[0] + "-mariadb";
+            Console.WriteLine($"started MariaDB {version} on port {port} (pid {server.Id})");
+            return new MariaDb(server, folder, port, version);
         }
-        await RunAsync("mariadb", $"--socket={socket}", "-e",
-            "CREATE USER 'bgtask'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT ALL ON `bench%`.* TO 'bgtask'@'127.0.0.1';");
-        await using var connection = new MySqlConnection($"Server=127.0.0.1;Port={port};User ID=bgtask;Password=pw");
-        await connection.OpenAsync();
-        await using var select = new MySqlCommand("SELECT VERSION()", connection);
-        var version = ((string)(await select.ExecuteScalarAsync())!).Split('-')[0] + "-mariadb";
-        Console.WriteLine($"started MariaDB {version} on port {port} (pid {server.Id})");
-        return new MariaDb(server, folder, port, version);
+        catch
+        {
+            // Never leave a server behind: it was started, so it is stopped by its pid.
+            if (!server.HasExited) server.Kill();
+            server.Dispose();
+            throw;
+        }
     }
 
     public async Task<string> CreateDatabaseAsync()
