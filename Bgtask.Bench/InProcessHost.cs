@@ -64,11 +64,12 @@ public sealed class InProcessHost : WebApplicationFactory<TaskDispatcher>
         builder.UseSetting("Serilog:WriteTo:1:Args:restrictedToMinimumLevel", "Fatal");
     }
 
-    protected override void Dispose(bool disposing)
+    // WebApplicationFactory's Dispose() goes through DisposeAsync: the temp database is deleted there.
+    public override async ValueTask DisposeAsync()
     {
-        base.Dispose(disposing);
+        await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
             try { File.Delete(_sqliteFile + suffix); } catch (IOException) { }
     }
 }
