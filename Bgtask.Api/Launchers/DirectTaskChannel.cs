@@ -12,7 +12,7 @@ namespace Bgtask.Api.Launchers;
 /// through the same guarded operations, with the same announcements (transition log, waiters woken).
 /// </summary>
 public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, TaskChanges changes,
-    SignalReader signals, TimeProvider time) : ITaskChannel
+    SignalReader signals, StateReportBuffer reports, TimeProvider time) : ITaskChannel
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -28,7 +28,7 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
     {
         var state = new StateReport(report.OpTotal, report.OpFinished,
             report.Sleeping ? BackgroundTaskStatus.Sleeping : BackgroundTaskStatus.Running, report.Memory, report.MemoryPeak);
-        var change = await db.ReportStateAsync(pid, state, Now, ct);
+        var change = await reports.ReportAsync(db, pid, state, Now, ct);
         changes.Reported(change);
         if (!change.Succeeded) throw Ended(change.Outcome);
         return true;
@@ -53,6 +53,7 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
             TaskEnding.Stopped => BackgroundTaskStatus.Stopped,
             _ => BackgroundTaskStatus.Error,
         };
+        await reports.StoreAsync(pid, ct);
         changes.Applied(await db.EndAsync(pid, status, message, Now, ct));
         return true;
     });

@@ -14,6 +14,7 @@ public sealed class InProcessLauncher(
     IServiceScopeFactory scopes,
     TaskChanges changes,
     SignalReader signals,
+    StateReportBuffer reports,
     TimeProvider time,
     RunnerRegistry registry,
     RunnerRecords records,
@@ -28,7 +29,7 @@ public sealed class InProcessLauncher(
         var runner = new InProcessRunner(kill);
         registry.Add(pid, runner);
         await records.RecordAsync(pid, Environment.ProcessId, OsProcesses.CurrentStartTime, ct);
-        var channel = new DirectTaskChannel(pid, scopes, changes, signals, time);
+        var channel = new DirectTaskChannel(pid, scopes, changes, signals, reports, time);
         runner.Run = Task.Run(async () =>
         {
             try

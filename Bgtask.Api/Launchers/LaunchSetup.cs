@@ -20,6 +20,7 @@ public static class LaunchSetup
         builder.Services.AddSingleton<ITaskLauncher>(sp => sp.GetRequiredService<ProcessLauncher>());
         builder.Services.AddSingleton<ITaskLauncher, InProcessLauncher>();
         builder.Services.AddSingleton<TaskDispatcher>();
+        builder.Services.AddSingleton<TaskLaunches>();
         return builder;
     }
 

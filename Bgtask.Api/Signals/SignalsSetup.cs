@@ -11,6 +11,8 @@ public static class SignalsSetup
         builder.Services.AddSingleton<TaskWakeups>();
         builder.Services.AddSingleton<SignalReader>();
         builder.Services.AddSingleton<TaskChanges>();
+        builder.Services.AddSingleton<StateReportBuffer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StateReportBuffer>());
         builder.Services.AddSingleton<TaskPresenter>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;

@@ -8,10 +8,10 @@ namespace Bgtask.Api.Tasks;
 
 /// <summary>
 /// Where every stored change of a task is announced: the transition log line, the waiters, the live event
-/// streams and the metrics.
+/// streams and the metrics; an ended or removed task also leaves the report buffer.
 /// </summary>
-public sealed class TaskChanges(TaskWakeups wakeups, TaskEventHub events, TaskPresenter presenter,
-    BgtaskMetrics metrics, ILogger<TaskChanges> logger)
+public sealed class TaskChanges(TaskWakeups wakeups, StateReportBuffer reports, TaskEventHub events,
+    TaskPresenter presenter, BgtaskMetrics metrics, ILogger<TaskChanges> logger)
 {
     public void Created(BackgroundTask task)
     {
@@ -24,6 +24,8 @@ public sealed class TaskChanges(TaskWakeups wakeups, TaskEventHub events, TaskPr
     /// <summary>Logs a transition when the change moved the task, and wakes its waiters.</summary>
     public void Applied(Change change)
     {
+        // An ended task's next report reads the database again (and gets its 409).
+        if (change.Task is { } ended && ended.Status.IsTerminal()) reports.Drop(ended.Id);
         if (change is not { Outcome: ChangeOutcome.Changed, Task: { } task }) return;
         if (task.Message is { } message)
             logger.LogInformation("Task {Pid} moved to {Status}: {Message}", task.Id, task.Status, message);
@@ -64,6 +66,7 @@ public sealed class TaskChanges(TaskWakeups wakeups, TaskEventHub events, TaskPr
 
     public void Removed(long pid)
     {
+        reports.Drop(pid);
         logger.LogInformation("Task {Pid} removed", pid);
         wakeups.Wake(pid);
         events.Publish("removed", pid, new RemovedEventData(pid), terminal: true);

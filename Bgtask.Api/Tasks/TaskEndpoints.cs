@@ -27,7 +27,7 @@ public static class TaskEndpoints
     }
 
     private static async Task<Results<Ok<TaskPage>, ValidationProblem>> ListTasks(
-        BgtaskDbContext db, TaskPresenter presenter, CancellationToken ct,
+        BgtaskDbContext db, TaskPresenter presenter, StateReportBuffer reports, CancellationToken ct,
         string? status = null, string? task = null, long? parent = null, int? limit = null, long? after = null)
     {
         var take = limit ?? DefaultLimit;
@@ -40,7 +40,8 @@ public static class TaskEndpoints
         var rows = await db.ListTasksAsync(new TaskFilter(statuses, task, parent, after, take), ct);
         var more = rows.Count > take;
         if (more) rows.RemoveAt(rows.Count - 1);
-        return TypedResults.Ok(new TaskPage(rows.Select(presenter.ToResponse).ToList(), more ? rows[^1].Id : null));
+        return TypedResults.Ok(new TaskPage(rows.Select(t => presenter.ToResponse(reports.Merged(t))).ToList(),
+            more ? rows[^1].Id : null));
     }
 
     private static bool TryParseStatuses(string? value, out List<BackgroundTaskStatus>? statuses)
@@ -58,9 +59,9 @@ public static class TaskEndpoints
     }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTask(
-        long pid, BgtaskDbContext db, TaskPresenter presenter, CancellationToken ct) =>
+        long pid, BgtaskDbContext db, TaskPresenter presenter, StateReportBuffer reports, CancellationToken ct) =>
         await db.FindTaskAsync(pid, ct) is { } task
-            ? TypedResults.Ok(presenter.ToResponse(task))
+            ? TypedResults.Ok(presenter.ToResponse(reports.Merged(task)))
             : Problem.TaskNotFound(pid);
 
     private static async Task<Results<Ok<LiveResponse>, ProblemHttpResult>> IsLive(

@@ -20,22 +20,30 @@ public static class TaskStateEndpoints
         group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>().AllowWorker();
         group.MapPost("/started", (long pid, BgtaskDbContext db, TaskPresenter p, TaskChanges c, TimeProvider time,
             CancellationToken ct) => Apply(pid, db.StartAsync(pid, Now(time), ct), p, c)).WithName("SetStarted").AllowWorker();
-        group.MapPost("/finished", (long pid, BgtaskDbContext db, TaskPresenter p, TaskChanges c, TimeProvider time,
-                CancellationToken ct) => Apply(pid, db.EndAsync(pid, BackgroundTaskStatus.Finished, null, Now(time), ct), p, c))
+        group.MapPost("/finished", (long pid, BgtaskDbContext db, StateReportBuffer r, TaskPresenter p, TaskChanges c,
+                TimeProvider time, CancellationToken ct) => Apply(pid, End(db, r, pid, BackgroundTaskStatus.Finished, null, time, ct), p, c))
             .WithName("SetFinished").AllowWorker();
-        group.MapPost("/stopped", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, TaskPresenter p,
-                TaskChanges c, TimeProvider time, CancellationToken ct) =>
-                Apply(pid, db.EndAsync(pid, BackgroundTaskStatus.Stopped, body?.Message ?? "stopped", Now(time), ct), p, c))
+        group.MapPost("/stopped", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, StateReportBuffer r,
+                TaskPresenter p, TaskChanges c, TimeProvider time, CancellationToken ct) =>
+                Apply(pid, End(db, r, pid, BackgroundTaskStatus.Stopped, body?.Message ?? "stopped", time, ct), p, c))
             .WithName("SetStopped").Validate<MessageRequest>().AllowWorker();
-        group.MapPost("/error", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, TaskPresenter p,
-                TaskChanges c, TimeProvider time, CancellationToken ct) =>
-                Apply(pid, db.EndAsync(pid, BackgroundTaskStatus.Error, body?.Message ?? "error", Now(time), ct), p, c))
+        group.MapPost("/error", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, StateReportBuffer r,
+                TaskPresenter p, TaskChanges c, TimeProvider time, CancellationToken ct) =>
+                Apply(pid, End(db, r, pid, BackgroundTaskStatus.Error, body?.Message ?? "error", time, ct), p, c))
             .WithName("SetError").Validate<MessageRequest>().AllowWorker();
         group.MapPost("/kill", Kill).WithName("Kill");
         return app;
     }
 
     private static DateTime Now(TimeProvider time) => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>A terminal transition stays synchronous and durable: the task's buffered report is stored first.</summary>
+    private static async Task<Change> End(BgtaskDbContext db, StateReportBuffer reports, long pid, BackgroundTaskStatus status,
+        string? message, TimeProvider time, CancellationToken ct)
+    {
+        await reports.StoreAsync(pid, ct);
+        return await db.EndAsync(pid, status, message, Now(time), ct);
+    }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Apply(
         long pid, Task<Change> pending, TaskPresenter presenter, TaskChanges changes, bool report = false)
@@ -54,7 +62,8 @@ public static class TaskStateEndpoints
     }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> ReportState(long pid, StateRequest request,
-        BgtaskDbContext db, TaskPresenter presenter, TaskChanges changes, TimeProvider time, CancellationToken ct)
+        BgtaskDbContext db, StateReportBuffer reports, TaskPresenter presenter, TaskChanges changes, TimeProvider time,
+        CancellationToken ct)
     {
         BackgroundTaskStatus? status = request.Status switch
         {
@@ -64,16 +73,16 @@ public static class TaskStateEndpoints
         };
         var report = new StateReport(request.OpTotal!.Value, request.OpFinished!.Value, status, request.Memory,
             request.MemoryPeak);
-        return await Apply(pid, db.ReportStateAsync(pid, report, Now(time), ct), presenter, changes, report: true);
+        return await Apply(pid, reports.ReportAsync(db, pid, report, Now(time), ct), presenter, changes, report: true);
     }
 
     private static async Task<Results<Ok<KillResponse>, ProblemHttpResult>> Kill(long pid, BgtaskDbContext db,
-        RunnerRegistry runners, TaskChanges changes, TimeProvider time, CancellationToken ct)
+        StateReportBuffer reports, RunnerRegistry runners, TaskChanges changes, TimeProvider time, CancellationToken ct)
     {
         // Marked first, then ended: the runner's watcher then finds the task ended and leaves it as killed. An
         // in-process run learns of the mark at once and may be gone before it is looked for: noted beforehand.
         var live = runners.Find(pid) is { IsAlive: true } runner ? runner : null;
-        var change = await db.EndAsync(pid, BackgroundTaskStatus.Stopped, "killed", Now(time), ct);
+        var change = await End(db, reports, pid, BackgroundTaskStatus.Stopped, "killed", time, ct);
         changes.Applied(change);
         if (change.Outcome == ChangeOutcome.NotFound) return Problem.TaskNotFound(pid);
         if (change.Outcome != ChangeOutcome.Changed) return TypedResults.Ok(new KillResponse(pid, Killed: false));

@@ -42,4 +42,7 @@ public class BackgroundTask
 
     /// <summary>SHA-256 of the worker token minted at launch; the token itself is never stored.</summary>
     public string? TokenHash { get; set; }
+
+    /// <summary>A shallow copy (every member is a value or an immutable string).</summary>
+    public BackgroundTask MemberwiseCopy() => (BackgroundTask)MemberwiseClone();
 }

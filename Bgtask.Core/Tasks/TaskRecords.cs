@@ -28,6 +28,25 @@ public static class TaskRecords
         return task;
     }
 
+    /// <summary>Inserts many tasks and their configs version 1 in one transaction (a batch launch).</summary>
+    public static async Task<List<BackgroundTask>> CreateTasksAsync(this BgtaskDbContext db,
+        IReadOnlyList<(BackgroundTask Task, string Config)> launches, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var tasks = launches.Select(l => l.Task).ToList();
+        db.Tasks.AddRange(tasks);
+        await db.SaveChangesAsync(ct);
+        var pids = tasks.Select(t => t.Id).ToList();
+        // As in CreateTaskAsync: no leftovers of a pid's previous owner (MEMORY engine after a restart).
+        await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
+        await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+        db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return tasks;
+    }
+
     public static Task<bool> TaskExistsAsync(this BgtaskDbContext db, long pid, CancellationToken ct) =>
         db.Tasks.AnyAsync(t => t.Id == pid, ct);
 

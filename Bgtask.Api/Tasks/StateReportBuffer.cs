@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+
+namespace Bgtask.Api.Tasks;
+
+/// <summary>
+/// Write-behind for progress reports: a live task's frequent same-status reports are answered from memory
+/// (the task as it will be stored) and only its newest one is written, with the other tasks' in one
+/// transaction every few milliseconds. A status change (running ↔ sleeping, pending → running) and every
+/// terminal transition stay synchronous: they first store the task's pending report. The database stays the
+/// truth within a flush: a task that another replica ended or removed is dropped from memory at the next
+/// write that finds it gone; reads in this service see the pending report merged into the stored row.
+/// </summary>
+public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider time, ILogger<StateReportBuffer> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan IdleEviction = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<long, Entry> _entries = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+
+    private sealed class Entry(BackgroundTask task)
+    {
+        public BackgroundTask Task = task;
+        /// <summary>A report not yet committed; it stays set while its write is in flight, so reads keep merging it.</summary>
+        public bool Dirty;
+        public long Version;
+        public bool Dropped;
+        public DateTime UsedAt;
+    }
+
+    public async Task<Change> ReportAsync(BgtaskDbContext db, long pid, StateReport report, DateTime now, CancellationToken ct)
+    {
+        if (!_entries.TryGetValue(pid, out var entry))
+        {
+            var found = await db.FindTaskAsync(pid, ct);
+            if (found is null) return Change.NotFound;
+            if (found.Status.IsTerminal()) return new(ChangeOutcome.Conflict, found);
+            entry = _entries.GetOrAdd(pid, _ => new Entry(found));
+        }
+        lock (entry)
+        {
+            if (!entry.Dropped && (report.Status is null || report.Status == entry.Task.Status))
+            {
+                entry.Task = entry.Task.Applied(report, now);
+                entry.Dirty = true;
+                entry.Version++;
+                entry.UsedAt = now;
+                return new(ChangeOutcome.Unchanged, entry.Task.MemberwiseCopy());
+            }
+        }
+        // A status change: synchronous, after the pending report; memory learns the result on the next report.
+        await StoreAsync(pid, ct);
+        Drop(pid);
+        return await db.ReportStateAsync(pid, report, now, ct);
+    }
+
+    /// <summary>A stored live task with its pending report, if any (reads see the newest report).</summary>
+    public BackgroundTask Merged(BackgroundTask stored)
+    {
+        if (stored.Status.IsTerminal() || !_entries.TryGetValue(stored.Id, out var entry)) return stored;
+        lock (entry)
+        {
+            if (!entry.Dirty || entry.Dropped) return stored;
+            var pending = entry.Task;
+            stored.OpTotal = pending.OpTotal;
+            stored.OpFinished = pending.OpFinished;
+            stored.StartedAt ??= pending.StartedAt;
+            stored.Memory = pending.Memory;
+            stored.MemoryPeak = Math.Max(stored.MemoryPeak, pending.MemoryPeak);
+            stored.HeartbeatAt = pending.HeartbeatAt;
+            (stored.Rate, stored.RateSinceOps, stored.RateSinceAt) = (pending.Rate, pending.RateSinceOps, pending.RateSinceAt);
+            return stored;
+        }
+    }
+
+    /// <summary>Stores the task's pending report now (before a terminal transition).</summary>
+    public async Task StoreAsync(long pid, CancellationToken ct)
+    {
+        if (!_entries.TryGetValue(pid, out var entry) || !entry.Dirty) return;
+        await WriteAsync([entry], ct);
+    }
+
+    private Task StoreAllAsync(CancellationToken ct) =>
+        _entries.Values.Any(e => e.Dirty) ? WriteAsync(_entries.Values.ToList(), ct) : Task.CompletedTask;
+
+    /// <summary>The task ended or was removed: the next report reads the database again (and gets its 409 or 404).</summary>
+    public void Drop(long pid)
+    {
+        if (!_entries.TryRemove(pid, out var entry)) return;
+        lock (entry) entry.Dropped = true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await StoreAllAsync(stoppingToken);
+                    EvictIdle();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Storing buffered progress reports failed; retrying");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        await StoreAllAsync(CancellationToken.None); // the last reports, at shutdown
+    }
+
+    /// <summary>One transaction for all: the newest report of each dirty task.</summary>
+    private async Task WriteAsync(IReadOnlyList<Entry> entries, CancellationToken ct)
+    {
+        await _writing.WaitAsync(ct);
+        try
+        {
+            var batch = new List<(Entry Entry, BackgroundTask Task, long Version)>();
+            foreach (var entry in entries)
+                lock (entry)
+                {
+                    if (entry.Dirty && !entry.Dropped) batch.Add((entry, entry.Task, entry.Version));
+                }
+            if (batch.Count == 0) return;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var gone = new List<long>();
+            foreach (var (_, task, _) in batch)
+                if (!await db.StoreProgressAsync(task, ct)) gone.Add(task.Id);
+            await tx.CommitAsync(ct);
+            // Clean only when no newer report came during the write; a failed write leaves them dirty for the next flush.
+            foreach (var (entry, _, version) in batch)
+                lock (entry)
+                {
+                    if (entry.Version == version) entry.Dirty = false;
+                }
+            foreach (var pid in gone) Drop(pid);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private void EvictIdle()
+    {
+        var before = time.GetUtcNow().UtcDateTime - IdleEviction;
+        foreach (var (pid, entry) in _entries)
+            if (!entry.Dirty && entry.UsedAt < before) Drop(pid);
+    }
+}

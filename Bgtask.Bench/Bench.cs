@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Bgtask.Bench;
+
+/// <summary>
+/// What the scenarios share: the results, the Release builds they run (the service with its JIT worker, the
+/// Native AOT worker, the floor program), published once into a temp folder, and a throwaway MariaDB.
+/// </summary>
+public sealed class Bench : IAsyncDisposable
+{
+    private MariaDb? _mariaDb;
+    private bool _keep;
+
+    private Bench(string repo, string work)
+    {
+        Repo = repo;
+        Work = work;
+    }
+
+    public Results Results { get; } = new();
+    public string Repo { get; }
+    public string Work { get; }
+    public string ApiDll => Path.Combine(Work, "api", "Bgtask.Api.dll");
+    public string AotWorker => Path.Combine(Work, "worker-aot", "Bgtask.Worker");
+    public string Floor => Path.Combine(Work, "floor", "bgtask-floor");
+
+    public static async Task<Bench> CreateAsync()
+    {
+        var repo = FindRepo();
+        // BENCH_REUSE=<folder>: keep the builds in that folder and reuse those found there (for working on the bench
+        // itself; delete one to rebuild it).
+        var reuse = Environment.GetEnvironmentVariable("BENCH_REUSE");
+        var work = reuse is { Length: > 0 } ? Path.GetFullPath(reuse) : Path.Combine(Path.GetTempPath(), $"bgtask-bench-{Environment.ProcessId}");
+        Directory.CreateDirectory(work);
+        var bench = new Bench(repo, work) { _keep = reuse is { Length: > 0 } };
+        var clock = Stopwatch.StartNew();
+        if (!bench._keep || !File.Exists(bench.ApiDll))
+            await bench.DotnetAsync("publish", "Bgtask.Api/Bgtask.Api.csproj", "-c", "Release", "-o", Path.Combine(work, "api"));
+        if (!bench._keep || !File.Exists(bench.AotWorker))
+            await bench.DotnetAsync("publish", "Bgtask.Worker/Bgtask.Worker.csproj", "-c", "Release", "-r", "linux-x64",
+                "-p:PublishAot=true", "-o", Path.Combine(work, "worker-aot"));
+        if (!bench._keep || !File.Exists(bench.Floor))
+            await bench.DotnetAsync("publish", "Bgtask.Bench/Floor/Floor.csproj", "-c", "Release", "-r", "linux-x64",
+                "-o", Path.Combine(work, "floor"));
+        Console.WriteLine($"built the service, the AOT worker and the floor program in {clock.Elapsed.TotalSeconds:0} s ({work})");
+        return bench;
+    }
+
+    public async Task<MariaDb> MariaDbAsync() => _mariaDb ??= await MariaDb.StartAsync(Path.Combine(Work, $"mariadb-{Environment.ProcessId}"));
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task DotnetAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Repo, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        info.ArgumentList.Add("-nologo");
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed:\n{await output}\n{await error}");
+    }
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Bgtask.sln"))) return dir.FullName;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Bgtask.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Run the bench from inside the Bgtask repository.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_mariaDb is not null) await _mariaDb.DisposeAsync();
+        if (_keep) return;
+        try { Directory.Delete(Work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.Data.Sqlite;
+using MySqlConnector;
+
+namespace Bgtask.Bench.Scenarios;
+
+/// <summary>
+/// State reports/s through the API at 16 and 64 concurrent reporters (each its own task), beside the same
+/// concurrency of single-row UPDATEs sent straight to the same database.
+/// </summary>
+public static class UpdatesScenario
+{
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
+    private const int MaxPerReporter = 200_000;
+
+    public static async Task RunAsync(Bench bench)
+    {
+        foreach (var db in new[] { "sqlite", "mariadb" })
+        {
+            string? database = null;
+            if (db == "mariadb") database = await (await bench.MariaDbAsync()).CreateDatabaseAsync();
+            await using var service = await ServiceProcess.StartAsync(bench, mySqlDatabase: database);
+            foreach (var concurrency in new[] { 16, 64 })
+            {
+                var pids = new List<long>();
+                for (var i = 0; i < concurrency; i++)
+                {
+                    using var created = await service.Http.PostAsJsonAsync("api/tasks/records", new { description = $"reporter {i}" });
+                    pids.Add((await created.Content.ReadFromJsonAsync<TaskDto>())!.Pid);
+                }
+                var api = await RateAsync(pids, async (pid, n) =>
+                {
+                    using var response = await service.Http.PutAsJsonAsync($"api/tasks/{pid}/state",
+                        new { opTotal = 0, opFinished = n, status = "running" });
+                    response.EnsureSuccessStatusCode();
+                });
+                var raw = db == "sqlite"
+                    ? await RawSqliteAsync(service.ConnectionString, pids)
+                    : await RawMySqlAsync(service.ConnectionString, pids);
+                var key = $"{db}_{concurrency}";
+                bench.Results.Add("updates", $"{key}_api_per_s", api);
+                bench.Results.Add("updates", $"{key}_raw_update_per_s", raw);
+                bench.Results.Add("updates", $"{key}_ratio", api / raw);
+                bench.Results.Line("updates", $"{(db == "sqlite" ? "SQLite" : "MariaDB InnoDB")}, {concurrency} reporters: reports/s",
+                    Stats.N(api, "/s"), $"raw UPDATE {Stats.N(raw, "/s")}", api / raw, "≥ 1.0×", api / raw >= 1.0);
+            }
+        }
+    }
+
+    /// <summary>Each reporter loops on its own pid for the window (bounded in count and time).</summary>
+    private static async Task<double> RateAsync(IReadOnlyList<long> pids, Func<long, long, Task> send)
+    {
+        long total = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(pids.Select(pid => Task.Run(async () =>
+        {
+            long n = 0;
+            while (clock.Elapsed < Window && n < MaxPerReporter)
+            {
+                await send(pid, ++n);
+            }
+            Interlocked.Add(ref total, n);
+        })));
+        return total / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> RawSqliteAsync(string connectionString, IReadOnlyList<long> pids)
+    {
+        var connections = new List<SqliteConnection>();
+        foreach (var _ in pids)
+        {
+            var c = new SqliteConnection(connectionString);
+            await c.OpenAsync();
+            await using var pragma = c.CreateCommand();
+            // The service's own settings (SqlitePragmaInterceptor).
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+            await pragma.ExecuteNonQueryAsync();
+            connections.Add(c);
+        }
+        var byPid = pids.Zip(connections).ToDictionary(p => p.First, p => p.Second);
+        try
+        {
+            return await RateAsync(pids, async (pid, n) =>
+            {
+                await using var command = byPid[pid].CreateCommand();
+                command.CommandText = "UPDATE bgtask_tasks SET OpFinished = $n, HeartbeatAt = $at WHERE Id = $id";
+                command.Parameters.AddWithValue("$n", n);
+                command.Parameters.AddWithValue("$at", DateTime.UtcNow);
+                command.Parameters.AddWithValue("$id", pid);
+                await command.ExecuteNonQueryAsync();
+            });
+        }
+        finally
+        {
+            foreach (var c in connections) await c.DisposeAsync();
+        }
+    }
+
+    private static async Task<double> RawMySqlAsync(string connectionString, IReadOnlyList<long> pids)
+    {
+        var connections = new Dictionary<long, MySqlConnection>();
+        foreach (var pid in pids)
+        {
+            var c = new MySqlConnection(connectionString);
+            await c.OpenAsync();
+            connections[pid] = c;
+        }
+        try
+        {
+            return await RateAsync(pids, async (pid, n) =>
+            {
+                await using var command = new MySqlCommand("UPDATE bgtask_tasks SET OpFinished = @n, HeartbeatAt = @at WHERE Id = @id", connections[pid]);
+                command.Parameters.AddWithValue("@n", n);
+                command.Parameters.AddWithValue("@at", DateTime.UtcNow);
+                command.Parameters.AddWithValue("@id", pid);
+                await command.ExecuteNonQueryAsync();
+            });
+        }
+        finally
+        {
+            foreach (var c in connections.Values) await c.DisposeAsync();
+        }
+    }
+}
