@@ -13,6 +13,7 @@ public sealed class LaunchTaskRequestValidator : AbstractValidator<LaunchTaskReq
 {
     public static readonly string[] Launchers = ["process", "inprocess"];
     public const int MaxTimeoutSeconds = 7 * 24 * 3600;
+    public const int MinHeartbeatTimeoutSeconds = 10;
 
     public LaunchTaskRequestValidator(TaskCatalog catalog, IOptions<ApiLimits> options)
     {
@@ -27,6 +28,8 @@ public sealed class LaunchTaskRequestValidator : AbstractValidator<LaunchTaskReq
         RuleFor(r => r.Description).MaximumLength(limits.MaxDescriptionLength);
         RuleFor(r => r.Parent).GreaterThan(0);
         RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, MaxTimeoutSeconds);
+        // Workers report at least every 5 s: a shorter timeout would end healthy tasks.
+        RuleFor(r => r.HeartbeatTimeoutSeconds).InclusiveBetween(MinHeartbeatTimeoutSeconds, MaxTimeoutSeconds);
         RuleFor(r => r.Config).Cascade(CascadeMode.Stop)
             .Must(c => c is null || c.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
             .WithMessage("'config' is a JSON object.")

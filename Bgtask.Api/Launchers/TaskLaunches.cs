@@ -60,6 +60,7 @@ public sealed class TaskLaunches(
             Status = BackgroundTaskStatus.Pending,
             CreatedAt = time.GetUtcNow().UtcDateTime,
             TimeoutSeconds = request.TimeoutSeconds,
+            HeartbeatTimeoutSeconds = request.HeartbeatTimeoutSeconds,
         }, config);
     }
 }

@@ -63,13 +63,13 @@ public sealed class Supervisor(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-        var cutoff = Now - options.Value.HeartbeatTimeout;
-        foreach (var pid in await db.SilentTasksAsync(cutoff, ct))
+        var shortest = TimeSpan.FromSeconds(LaunchTaskRequestValidator.MinHeartbeatTimeoutSeconds);
+        foreach (var (pid, cutoff) in await db.SilentTasksAsync(Now, options.Value.HeartbeatTimeout, shortest, ct))
         {
             var change = await db.ExpireAsync(pid, cutoff, "worker lost (no heartbeat)", Now, ct);
             changes.Lost(change);
             if (change is not { Outcome: ChangeOutcome.Changed, Task: { } task }) continue;
-            logger.LogWarning("Task {Pid} reported nothing for {Timeout}: worker lost", pid, options.Value.HeartbeatTimeout);
+            logger.LogWarning("Task {Pid} reported nothing since {Cutoff}: worker lost", pid, cutoff);
             await changes.AppendLogAsync(db, pid, ["error worker lost (no heartbeat)"], Now, ct);
             await runners.KillAsync(task); // a hung worker of ours must not live on
         }

@@ -19,6 +19,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
     private static readonly TimeSpan IdleEviction = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<long, Entry> _entries = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
+    private volatile bool _failing;
 
     private sealed class Entry(BackgroundTask task)
     {
@@ -32,6 +33,13 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
 
     public async Task<Change> ReportAsync(BgtaskDbContext db, long pid, StateReport report, DateTime now, CancellationToken ct)
     {
+        if (_failing)
+        {
+            // The database does not take the buffered reports right now: answer as the database does (503 while
+            // it is away) rather than accept reports into memory. This report supersedes the buffered one.
+            Drop(pid);
+            return await db.ReportStateAsync(pid, report, now, ct);
+        }
         if (!_entries.TryGetValue(pid, out var entry))
         {
             var found = await db.FindTaskAsync(pid, ct);
@@ -82,8 +90,12 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
         await WriteAsync([entry], ct);
     }
 
-    private Task StoreAllAsync(CancellationToken ct) =>
-        _entries.Values.Any(e => e.Dirty) ? WriteAsync(_entries.Values.ToList(), ct) : Task.CompletedTask;
+    private Task StoreAllAsync(CancellationToken ct)
+    {
+        if (_entries.Values.Any(e => e.Dirty)) return WriteAsync(_entries.Values.ToList(), ct);
+        _failing = false; // nothing left to store: try buffering again (the next failed write says otherwise)
+        return Task.CompletedTask;
+    }
 
     /// <summary>The task ended or was removed: the next report reads the database again (and gets its 409 or 404).</summary>
     public void Drop(long pid)
@@ -129,13 +141,22 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
                     if (entry.Dirty && !entry.Dropped) batch.Add((entry, entry.Task, entry.Version));
                 }
             if (batch.Count == 0) return;
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
             var gone = new List<long>();
-            foreach (var (_, task, _) in batch)
-                if (!await db.StoreProgressAsync(task, ct)) gone.Add(task.Id);
-            await tx.CommitAsync(ct);
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                foreach (var (_, task, _) in batch)
+                    if (!await db.StoreProgressAsync(task, ct)) gone.Add(task.Id);
+                await tx.CommitAsync(ct);
+                _failing = false;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _failing = true;
+                throw;
+            }
             // Clean only when no newer report came during the write; a failed write leaves them dirty for the next flush.
             foreach (var (entry, _, version) in batch)
                 lock (entry)

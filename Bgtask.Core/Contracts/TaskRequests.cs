@@ -9,7 +9,8 @@ public sealed record LaunchTaskRequest(
     string? Description = null,
     long? Parent = null,
     JsonElement? Config = null,
-    int? TimeoutSeconds = null);
+    int? TimeoutSeconds = null,
+    int? HeartbeatTimeoutSeconds = null);
 
 /// <summary><c>POST /api/tasks/records</c>: a task that somebody outside runs and reports on.</summary>
 public sealed record CreateRecordRequest(string? Description, string? Task = null, long? Parent = null);

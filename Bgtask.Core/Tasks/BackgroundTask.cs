@@ -29,6 +29,9 @@ public class BackgroundTask
 
     public int? TimeoutSeconds { get; set; }
 
+    /// <summary>This launch's own heartbeat timeout; null for the service's setting.</summary>
+    public int? HeartbeatTimeoutSeconds { get; set; }
+
     /// <summary>
     /// Why the service is ending this live task (for example "time limit"), set before it asks the runner
     /// to stop: the runner's own stop report then ends it with this reason rather than its own.

@@ -27,9 +27,10 @@ public static class TaskLogBook
                 await db.SaveChangesAsync(ct);
                 return rows;
             }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < 20)
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < 200)
             {
-                // Another writer took those numbers: count again.
+                // Another writer took those numbers: count again, after a short random pause once it gets crowded.
+                if (attempt >= 3) await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 20)), ct);
             }
             finally
             {

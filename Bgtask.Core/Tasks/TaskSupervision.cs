@@ -43,12 +43,32 @@ public static class TaskSupervision
         return task is null ? Change.NotFound : new(moved == 1 ? ChangeOutcome.Changed : ChangeOutcome.Unchanged, task);
     }
 
-    /// <summary>Live tasks whose last report is older than <paramref name="cutoff"/> (unstarted records excluded).</summary>
-    public static Task<List<long>> SilentTasksAsync(this BgtaskDbContext db, DateTime cutoff, CancellationToken ct) =>
-        db.Tasks.AsNoTracking()
-            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.HeartbeatAt != null && t.HeartbeatAt < cutoff)
+    /// <summary>
+    /// Live tasks silent for longer than their heartbeat timeout (their launch's own, else
+    /// <paramref name="timeout"/>), with the cutoff that applies to each; unstarted records are excluded.
+    /// </summary>
+    public static async Task<List<(long Pid, DateTime Cutoff)>> SilentTasksAsync(this BgtaskDbContext db, DateTime now,
+        TimeSpan timeout, TimeSpan shortestOwnTimeout, CancellationToken ct)
+    {
+        var cutoff = now - timeout;
+        var silent = await db.Tasks.AsNoTracking()
+            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.HeartbeatTimeoutSeconds == null &&
+                        t.HeartbeatAt != null && t.HeartbeatAt < cutoff)
             .Select(t => t.Id)
             .ToListAsync(ct);
+        // Launches with a timeout of their own are few: the candidates are read, then judged one by one.
+        var earliest = now - shortestOwnTimeout;
+        var own = await db.Tasks.AsNoTracking()
+            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.HeartbeatTimeoutSeconds != null &&
+                        t.HeartbeatAt != null && t.HeartbeatAt < earliest)
+            .Select(t => new { t.Id, t.HeartbeatAt, t.HeartbeatTimeoutSeconds })
+            .ToListAsync(ct);
+        return silent.Select(pid => (pid, cutoff))
+            .Concat(own.Select(t => (t.Id, Cutoff: now.AddSeconds(-t.HeartbeatTimeoutSeconds!.Value), t.HeartbeatAt))
+                .Where(t => t.HeartbeatAt < t.Cutoff)
+                .Select(t => (t.Id, t.Cutoff)))
+            .ToList();
+    }
 
     /// <summary>Ends a silent task, unless it reported since the cutoff (then it is not silent after all).</summary>
     public static async Task<Change> ExpireAsync(this BgtaskDbContext db, long pid, DateTime cutoff, string message,

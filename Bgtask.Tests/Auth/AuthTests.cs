@@ -14,6 +14,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Bgtask.Tests.Auth;
 
 /// <summary>Who may do what: API keys and their roles, the loopback rule, worker tokens, open routes, launch limits.</summary>
+// In the serial collection: WebApplicationFactory finds the host it builds through a process-wide listener,
+// and another factory building at the same moment can hand this class's log-checking host the other's settings.
+[Collection(Bgtask.Tests.Faults.ProcessFaultsCollection.Name)]
 public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenHost open)
     : IClassFixture<AuthTests.KeyedHost>, IClassFixture<AuthTests.OpenHost>
 {

@@ -47,9 +47,10 @@ public sealed record BgtaskTaskPage(IReadOnlyList<BgtaskTask> Items, long? Next)
 /// <param name="Parent">The pid of the task launching this one.</param>
 /// <param name="Config">The task's config: a JSON object.</param>
 /// <param name="TimeoutSeconds">A time limit: the task is sent <c>stop</c>, then killed.</param>
+/// <param name="HeartbeatTimeoutSeconds">This launch's heartbeat timeout (10 s or more); null for the service's.</param>
 public sealed record BgtaskLaunch(
     string Task, string? Launcher = null, string? Description = null, long? Parent = null,
-    JsonElement? Config = null, int? TimeoutSeconds = null);
+    JsonElement? Config = null, int? TimeoutSeconds = null, int? HeartbeatTimeoutSeconds = null);
 
 /// <summary>A signal waiting for its task.</summary>
 /// <param name="Id">The signal's id (to clear it).</param>

@@ -47,6 +47,9 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                     b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("datetime(6)");
 
+                    b.Property<int?>("HeartbeatTimeoutSeconds")
+                        .HasColumnType("int");
+
                     b.Property<int>("Launcher")
                         .HasColumnType("int");
 

@@ -39,6 +39,9 @@ namespace Bgtask.Core.Storage.Migrations.Sqlite
                     b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("HeartbeatTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Launcher")
                         .HasColumnType("INTEGER");
 
