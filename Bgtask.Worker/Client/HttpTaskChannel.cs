@@ -15,6 +15,7 @@ namespace Bgtask.Worker.Client;
 public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry) : ITaskChannel
 {
     private readonly string _task = $"api/tasks/{pid}";
+    private WireState? _final;
 
     public async Task<TaskStart> StartAsync(CancellationToken ct)
     {
@@ -32,6 +33,7 @@ public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry
         HttpRequestMessage Request() => Json(HttpMethod.Put, $"{_task}/state", body, WireJson.Default.WireState);
         if (retry)
         {
+            _final = body;
             using var _ = await SendAsync(Request, ct);
             return;
         }
@@ -82,17 +84,57 @@ public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry
             TaskEnding.Stopped => "stopped",
             _ => "error",
         };
-        try
+        HttpRequestMessage End() => ending == TaskEnding.Finished
+            ? new HttpRequestMessage(HttpMethod.Post, $"{_task}/{route}")
+            : Json(HttpMethod.Post, $"{_task}/{route}", new WireMessage(message), WireJson.Default.WireMessage);
+
+        // The final report and the ending go together, to one run of the service: a service may keep a report
+        // in memory for a few milliseconds before storing it, so if it goes away in between, the next attempt
+        // sends the final report again before the ending, and the task never ends with lost progress.
+        var deadline = DateTime.UtcNow + retry.Window;
+        var delay = retry.FirstDelay;
+        while (true)
         {
-            using var _ = await SendAsync(() => ending == TaskEnding.Finished
-                ? new HttpRequestMessage(HttpMethod.Post, $"{_task}/{route}")
-                : Json(HttpMethod.Post, $"{_task}/{route}", new WireMessage(message), WireJson.Default.WireMessage), ct);
-        }
-        catch (TaskEndedException)
-        {
-            // Already ended by someone else (kill, time limit): that status stands.
+            try
+            {
+                if (_final is { } final)
+                    await SendOnceAsync(() => Json(HttpMethod.Put, $"{_task}/state", final, WireJson.Default.WireState), ct);
+                await SendOnceAsync(End, ct);
+                return;
+            }
+            catch (TaskEndedException)
+            {
+                return; // already ended by someone else (kill, time limit): that status stands
+            }
+            catch (TransientFailure) when (DateTime.UtcNow < deadline)
+            {
+            }
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, retry.MaxDelay.Ticks));
         }
     }
+
+    /// <summary>One attempt; a failure worth retrying is a <see cref="TransientFailure"/>.</summary>
+    private async Task SendOnceAsync(Func<HttpRequestMessage> request, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request(), ct);
+        }
+        catch (Exception e) when (IsTransient(e, ct))
+        {
+            throw new TransientFailure(e);
+        }
+        using (response)
+        {
+            if (IsTransient(response.StatusCode)) throw new TransientFailure(null);
+            EnsureTaskAlive(response);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    private sealed class TransientFailure(Exception? inner) : Exception("The service is away.", inner);
 
     /// <summary>Sends, retrying transient failures with back-off until the window is over.</summary>
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, CancellationToken ct)
