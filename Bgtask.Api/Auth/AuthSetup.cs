@@ -15,6 +15,7 @@ public static class AuthSetup
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         builder.Services.AddSingleton<ApiKeyRing>();
+        builder.Services.AddSingleton<WorkerTokenCache>();
 
         // AddAuthentication() would add Data Protection too, which nothing here uses and which writes a key ring at start.
         builder.Services.AddAuthenticationCore(o => o.DefaultScheme = BgtaskAuth.Scheme).AddWebEncoders();

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Bgtask.Api.Launchers;
 using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ namespace Bgtask.Api.Auth;
 /// </summary>
 public sealed class BgtaskAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ApiKeyRing keys, IProblemDetailsService problems)
+    ApiKeyRing keys, WorkerTokenCache tokens, IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string BearerPrefix = "Bearer ";
@@ -56,9 +57,15 @@ public sealed class BgtaskAuthenticationHandler(
 
         // Only the token's hash is stored (indexed); looking up a hash leaks nothing about the token by its timing.
         var hash = WorkerTokens.Hash(token);
-        var db = Context.RequestServices.GetRequiredService<BgtaskDbContext>();
-        var pid = await db.Tasks.AsNoTracking().Where(t => t.TokenHash == hash).Select(t => (long?)t.Id)
-            .FirstOrDefaultAsync(Context.RequestAborted);
+        long? pid = tokens.TryFind(hash, out var known) ? known : null;
+        if (pid is null)
+        {
+            var db = Context.RequestServices.GetRequiredService<BgtaskDbContext>();
+            var found = await db.Tasks.AsNoTracking().Where(t => t.TokenHash == hash)
+                .Select(t => new { t.Id, t.Status }).FirstOrDefaultAsync(Context.RequestAborted);
+            pid = found?.Id;
+            if (found is not null && !found.Status.IsTerminal()) tokens.Remember(hash, found.Id);
+        }
         return pid is { } p
             ? Success($"worker:{p}", BgtaskAuth.WorkerRole, new Claim(BgtaskAuth.PidClaim, p.ToString()))
             : AuthenticateResult.Fail(invalid);

@@ -11,12 +11,13 @@ namespace Bgtask.Api.Launchers;
 /// The in-process launcher's channel: the same calls a worker makes over HTTP, made straight on storage
 /// through the same guarded operations, with the same announcements (transition log, waiters woken).
 /// </summary>
+/// <param name="started">The task and config of a launch stored already running: its start needs no database.</param>
 public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, TaskChanges changes,
-    SignalReader signals, StateReportBuffer reports, TimeProvider time) : ITaskChannel
+    SignalReader signals, StateReportBuffer reports, TimeProvider time, TaskStart? started = null) : ITaskChannel
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    public Task<TaskStart> StartAsync(CancellationToken ct) => WithDb(async db =>
+    public Task<TaskStart> StartAsync(CancellationToken ct) => started is { } known ? Task.FromResult(known) : WithDb(async db =>
     {
         var change = await db.StartAsync(pid, Now, ct);
         changes.Applied(change);

@@ -1,12 +1,18 @@
 using Bgtask.Core.Tasks;
+using Bgtask.Worker.Sdk;
 
 namespace Bgtask.Api.Launchers;
 
-/// <summary>Starts the runner of a task that has just been stored as pending. Returns once it is under way.</summary>
+/// <summary>Starts the runner of a task claimed for this service. Returns once it is under way.</summary>
 public interface ITaskLauncher
 {
     TaskLauncher Kind { get; }
 
     /// <param name="token">The worker token minted for this task (only its hash is stored).</param>
-    Task StartAsync(BackgroundTask task, string token, CancellationToken ct);
+    /// <param name="start">
+    /// Set when the task was stored already claimed, at its launch: its name and config, so the runner needs no
+    /// database round trip to begin (an in-process task is then stored running, with its runner recorded).
+    /// Null for a queued launch claimed later.
+    /// </param>
+    Task StartAsync(BackgroundTask task, string token, TaskStart? start, CancellationToken ct);
 }

@@ -22,14 +22,15 @@ public sealed class InProcessLauncher(
 {
     public TaskLauncher Kind => TaskLauncher.InProcess;
 
-    public async Task StartAsync(BackgroundTask task, string token, CancellationToken ct)
+    public async Task StartAsync(BackgroundTask task, string token, TaskStart? start, CancellationToken ct)
     {
         var pid = task.Id;
         var kill = new CancellationTokenSource();
         var runner = new InProcessRunner(kill);
         registry.Add(pid, runner);
-        await records.RecordAsync(pid, Environment.ProcessId, OsProcesses.CurrentStartTime, ct);
-        var channel = new DirectTaskChannel(pid, scopes, changes, signals, reports, time);
+        // A launch stored claimed was stored running with this process as its runner; a queued one is recorded now.
+        if (start is null) await records.RecordAsync(pid, Environment.ProcessId, OsProcesses.CurrentStartTime, ct);
+        var channel = new DirectTaskChannel(pid, scopes, changes, signals, reports, time, start);
         runner.Run = Task.Run(async () =>
         {
             try

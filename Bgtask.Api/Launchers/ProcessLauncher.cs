@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Bgtask.Core.Tasks;
+using Bgtask.Worker.Sdk;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,8 @@ public sealed class ProcessLauncher(
 {
     public TaskLauncher Kind => TaskLauncher.Process;
 
-    public async Task StartAsync(BackgroundTask task, string token, CancellationToken ct)
+    // The worker reads its task and config over HTTP (`started`, then `GET config`): start is not used.
+    public async Task StartAsync(BackgroundTask task, string token, TaskStart? start, CancellationToken ct)
     {
         Process process;
         try

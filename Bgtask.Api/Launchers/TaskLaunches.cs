@@ -3,20 +3,24 @@ using Bgtask.Api.Tasks;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
+using Bgtask.Worker.Sdk;
 using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Launchers;
 
 /// <summary>
-/// Launching, for the endpoint and for code hosted in the service itself (the in-process API): the task is
-/// stored as pending (durably, before this returns) and its runner starts when a slot is free. The request is
-/// trusted here: the endpoint validates it first.
+/// Launching, for the endpoint and for code hosted in the service itself (the in-process API). A launch is
+/// stored durably, in one commit, before this returns: claimed for a runner of this service when a slot is free
+/// (an in-process one stored running, its runner recorded), else pending, to start when a slot frees. The
+/// runner then starts with the task and its config in hand, without another database round trip. The request
+/// is trusted here: the endpoint validates it first.
 /// </summary>
 public sealed class TaskLaunches(
     IServiceScopeFactory scopes,
     TaskDispatcher dispatcher,
     TaskChanges changes,
     IOptions<TasksOptions> options,
+    IOptions<StorageOptions> storage,
     TimeProvider time)
 {
     public async Task<BackgroundTask> LaunchAsync(LaunchTaskRequest request, CancellationToken ct)
@@ -25,29 +29,50 @@ public sealed class TaskLaunches(
         return await LaunchAsync(scope.ServiceProvider.GetRequiredService<BgtaskDbContext>(), request, ct);
     }
 
-    public async Task<BackgroundTask> LaunchAsync(BgtaskDbContext db, LaunchTaskRequest request, CancellationToken ct)
-    {
-        var (task, config) = Pending(request);
-        task = await db.CreateTaskAsync(task, config, ct);
-        changes.Created(task);
-        // The runner must start even if the caller goes away now: the task is already stored. With no free
-        // slot it stays pending, and the supervisor starts it when one frees.
-        await dispatcher.TryStartAsync(db, task, CancellationToken.None);
-        return task;
-    }
+    public async Task<BackgroundTask> LaunchAsync(BgtaskDbContext db, LaunchTaskRequest request, CancellationToken ct) =>
+        (await LaunchManyAsync(db, [request], ct))[0];
 
     /// <summary>Many launches stored in one transaction, then started in order.</summary>
     public async Task<IReadOnlyList<BackgroundTask>> LaunchManyAsync(IReadOnlyList<LaunchTaskRequest> requests, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-        var tasks = await db.CreateTasksAsync(requests.Select(Pending).ToList(), ct);
+        return await LaunchManyAsync(scope.ServiceProvider.GetRequiredService<BgtaskDbContext>(), requests, ct);
+    }
+
+    private async Task<IReadOnlyList<BackgroundTask>> LaunchManyAsync(BgtaskDbContext db,
+        IReadOnlyList<LaunchTaskRequest> requests, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var launches = requests.Select(r => Launch(r, now)).ToList();
+        var claimed = dispatcher.Reserve(launches.Count);
+        var tokens = new string[claimed];
+        for (var i = 0; i < claimed; i++)
+        {
+            tokens[i] = WorkerTokens.Mint();
+            TaskDispatcher.ClaimAtLaunch(launches[i].Task, tokens[i], now);
+        }
+
+        List<BackgroundTask> tasks;
+        try
+        {
+            tasks = await db.CreateTasksAsync(launches, storage.Value.PidsMayRepeat, ct);
+        }
+        catch
+        {
+            dispatcher.Release(claimed);
+            throw;
+        }
         foreach (var task in tasks) changes.Created(task);
-        foreach (var task in tasks) await dispatcher.TryStartAsync(db, task, CancellationToken.None);
+        // The runners must start even if the caller goes away now: the tasks are already stored.
+        for (var i = 0; i < claimed; i++)
+        {
+            var config = new ConfigSnapshot(1, JsonSerializer.Deserialize<JsonElement>(launches[i].Config));
+            await dispatcher.StartClaimedAsync(tasks[i], tokens[i], new TaskStart(tasks[i].Task, config));
+        }
         return tasks;
     }
 
-    private (BackgroundTask Task, string Config) Pending(LaunchTaskRequest request)
+    private (BackgroundTask Task, string Config) Launch(LaunchTaskRequest request, DateTime now)
     {
         var kind = (request.Launcher ?? options.Value.DefaultLauncher) == "inprocess" ? TaskLauncher.InProcess : TaskLauncher.Process;
         var config = request.Config is { ValueKind: JsonValueKind.Object } json ? json.GetRawText() : ConfigVersions.Empty;
@@ -58,7 +83,7 @@ public sealed class TaskLaunches(
             Launcher = kind,
             ParentId = request.Parent,
             Status = BackgroundTaskStatus.Pending,
-            CreatedAt = time.GetUtcNow().UtcDateTime,
+            CreatedAt = now,
             TimeoutSeconds = request.TimeoutSeconds,
             HeartbeatTimeoutSeconds = request.HeartbeatTimeoutSeconds,
         }, config);

@@ -1,3 +1,4 @@
+using Bgtask.Api.Auth;
 using Bgtask.Api.Events;
 using Bgtask.Api.Telemetry;
 using Bgtask.Core.Contracts;
@@ -11,10 +12,12 @@ namespace Bgtask.Api.Tasks;
 /// streams and the metrics; an ended or removed task also leaves the report buffer.
 /// </summary>
 public sealed class TaskChanges(TaskWakeups wakeups, StateReportBuffer reports, TaskEventHub events,
-    TaskPresenter presenter, BgtaskMetrics metrics, ILogger<TaskChanges> logger)
+    TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, ILogger<TaskChanges> logger)
 {
     public void Created(BackgroundTask task)
     {
+        tokens.Forget(task.Id); // a pid handed out again (MEMORY tables) leaves its previous owner's token behind
+
         logger.LogInformation("Task {Pid} ({Task}, {Launcher}) created as {Status}", task.Id, task.Task,
             task.Launcher, task.Status);
         metrics.Launched(task);
@@ -25,7 +28,11 @@ public sealed class TaskChanges(TaskWakeups wakeups, StateReportBuffer reports, 
     public void Applied(Change change)
     {
         // An ended task's next report reads the database again (and gets its 409).
-        if (change.Task is { } ended && ended.Status.IsTerminal()) reports.Drop(ended.Id);
+        if (change.Task is { } ended && ended.Status.IsTerminal())
+        {
+            reports.Drop(ended.Id);
+            tokens.Forget(ended.Id);
+        }
         if (change is not { Outcome: ChangeOutcome.Changed, Task: { } task }) return;
         if (task.Message is { } message)
             logger.LogInformation("Task {Pid} moved to {Status}: {Message}", task.Id, task.Status, message);
@@ -67,6 +74,7 @@ public sealed class TaskChanges(TaskWakeups wakeups, StateReportBuffer reports, 
     public void Removed(long pid)
     {
         reports.Drop(pid);
+        tokens.Forget(pid);
         logger.LogInformation("Task {Pid} removed", pid);
         wakeups.Wake(pid);
         events.Publish("removed", pid, new RemovedEventData(pid), terminal: true);

@@ -6,6 +6,7 @@ using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Tasks;
 
@@ -72,7 +73,7 @@ public static class TaskEndpoints
 
     private static async Task<Results<Created<TaskResponse>, ValidationProblem>> CreateRecord(
         CreateRecordRequest request, BgtaskDbContext db, TaskPresenter presenter, TaskChanges changes,
-        TimeProvider time, CancellationToken ct)
+        IOptions<StorageOptions> storage, TimeProvider time, CancellationToken ct)
     {
         if (request.Parent is { } parent && !await db.TaskExistsAsync(parent, ct))
             return Problem.Invalid("parent", $"There is no task with pid {parent}.");
@@ -85,7 +86,7 @@ public static class TaskEndpoints
             ParentId = request.Parent,
             Status = BackgroundTaskStatus.Pending,
             CreatedAt = time.GetUtcNow().UtcDateTime,
-        }, ConfigVersions.Empty, ct);
+        }, ConfigVersions.Empty, storage.Value.PidsMayRepeat, ct);
         changes.Created(task);
         return TypedResults.Created($"/api/tasks/{task.Id}", presenter.ToResponse(task));
     }

@@ -19,6 +19,12 @@ public sealed class StorageOptions
 
     [Required]
     public MySqlStorageOptions MySql { get; set; } = new();
+
+    /// <summary>
+    /// Whether a new task can get a pid an earlier task had: only with MEMORY tables, which a MySQL restart
+    /// empties (the service raises the counter past the InnoDB tables' pids at its own start, not at MySQL's).
+    /// </summary>
+    public bool PidsMayRepeat => Provider == StorageProvider.MySql && MySql.Engine == MySqlEngine.MEMORY;
 }
 
 public sealed class MySqlStorageOptions

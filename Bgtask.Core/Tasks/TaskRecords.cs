@@ -7,39 +7,34 @@ namespace Bgtask.Core.Tasks;
 public static class TaskRecords
 {
     /// <summary>Inserts the task and its config version 1 in one transaction.</summary>
+    /// <param name="clearLeftovers">Whether a new pid can have belonged to an earlier task (see <see cref="CreateTasksAsync"/>).</param>
     public static async Task<BackgroundTask> CreateTaskAsync(this BgtaskDbContext db, BackgroundTask task,
-        string configJson, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Tasks.Add(task);
-        await db.SaveChangesAsync(ct);
-        // With the MEMORY engine, a MySQL restart empties the tasks table and pids start again from 1;
-        // configs and log lines (always InnoDB) of the pid's previous owner must not leak into this task.
-        // Looked for first with plain reads: an InnoDB DELETE that matches nothing still locks the gap past the
-        // last pid, and two launches at once that both did so deadlocked on their inserts into it.
-        if (await db.Configs.AnyAsync(c => c.Pid == task.Id, ct))
-            await db.Configs.Where(c => c.Pid == task.Id).ExecuteDeleteAsync(ct);
-        if (await db.LogLines.AnyAsync(l => l.Pid == task.Id, ct))
-            await db.LogLines.Where(l => l.Pid == task.Id).ExecuteDeleteAsync(ct);
-        db.Configs.Add(new TaskConfig { Pid = task.Id, Version = 1, Json = configJson, CreatedAt = task.CreatedAt });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        db.ChangeTracker.Clear();
-        return task;
-    }
+        string configJson, bool clearLeftovers, CancellationToken ct) =>
+        (await db.CreateTasksAsync([(task, configJson)], clearLeftovers, ct))[0];
 
-    /// <summary>Inserts many tasks and their configs version 1 in one transaction (a batch launch).</summary>
+    /// <summary>Inserts tasks (one, or a batch launch) and their configs version 1 in one transaction.</summary>
+    /// <param name="clearLeftovers">
+    /// True where pids can repeat: with the MEMORY engine a MySQL restart empties the tasks table and pids start
+    /// again from 1, so configs and log lines (always InnoDB) of a pid's previous owner must not leak into the new
+    /// task. SQLite (AUTOINCREMENT) and InnoDB never hand out a pid twice, and a removed task takes its rows along.
+    /// </param>
     public static async Task<List<BackgroundTask>> CreateTasksAsync(this BgtaskDbContext db,
-        IReadOnlyList<(BackgroundTask Task, string Config)> launches, CancellationToken ct)
+        IReadOnlyList<(BackgroundTask Task, string Config)> launches, bool clearLeftovers, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var tasks = launches.Select(l => l.Task).ToList();
         db.Tasks.AddRange(tasks);
         await db.SaveChangesAsync(ct);
-        var pids = tasks.Select(t => t.Id).ToList();
-        // As in CreateTaskAsync: no leftovers of a pid's previous owner (MEMORY engine after a restart).
-        await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
-        await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+        if (clearLeftovers)
+        {
+            var pids = tasks.Select(t => t.Id).ToList();
+            // Looked for first with plain reads: an InnoDB DELETE that matches nothing still locks the gap past the
+            // last pid, and two launches at once that both did so deadlocked on their inserts into it.
+            if (await db.Configs.AnyAsync(c => pids.Contains(c.Pid), ct))
+                await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
+            if (await db.LogLines.AnyAsync(l => pids.Contains(l.Pid), ct))
+                await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+        }
         db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

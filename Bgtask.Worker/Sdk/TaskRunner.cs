@@ -33,6 +33,8 @@ public static class TaskRunner
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(kill);
         log.Add("start");
         onStarted?.Invoke(context);
+        // The task's code first: the listener's first read may be a synchronous database call (in-process runs).
+        var running = Task.Run(() => entry.Create().RunAsync(context), CancellationToken.None);
         var listening = ListenAsync(channel, context, start.Config.Version, options, loops.Token);
         var reporting = reporter.RunAsync(context, options, loops.Token);
 
@@ -40,7 +42,7 @@ public static class TaskRunner
         string? message = null;
         try
         {
-            await Task.Run(() => entry.Create().RunAsync(context), CancellationToken.None);
+            await running;
             ending = TaskEnding.Finished;
             log.Add("finish");
         }
