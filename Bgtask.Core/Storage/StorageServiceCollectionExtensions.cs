@@ -25,8 +25,9 @@ public static class StorageServiceCollectionExtensions
         else
         {
             var sqlite = PrepareSqlite(connectionString ?? StorageOptions.DefaultSqliteConnection);
+            var writers = new SqliteWriteGate(); // one per service: every context of it writes to the same file
             services.AddDbContextPool<SqliteBgtaskDbContext>(o => o.UseSqlite(sqlite)
-                .AddInterceptors(new SqlitePragmaInterceptor()));
+                .AddInterceptors(new SqlitePragmaInterceptor(), writers));
             services.AddScoped<BgtaskDbContext>(sp => sp.GetRequiredService<SqliteBgtaskDbContext>());
         }
         return services;
