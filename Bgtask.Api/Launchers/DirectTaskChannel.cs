@@ -54,8 +54,7 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
             TaskEnding.Stopped => BackgroundTaskStatus.Stopped,
             _ => BackgroundTaskStatus.Error,
         };
-        await reports.StoreAsync(pid, ct);
-        changes.Applied(await db.EndAsync(pid, status, message, Now, ct));
+        changes.Applied(await db.EndAsync(pid, status, message, Now, ct, reports.Pending(pid)));
         return true;
     });
 

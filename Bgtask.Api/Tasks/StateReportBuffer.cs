@@ -83,7 +83,14 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
         }
     }
 
-    /// <summary>Stores the task's pending report now (before a terminal transition).</summary>
+    /// <summary>The task's report not yet stored, if any: for a terminal transition to store with the ending.</summary>
+    public BackgroundTask? Pending(long pid)
+    {
+        if (!_entries.TryGetValue(pid, out var entry)) return null;
+        lock (entry) return entry.Dirty && !entry.Dropped ? entry.Task.MemberwiseCopy() : null;
+    }
+
+    /// <summary>Stores the task's pending report now.</summary>
     public async Task StoreAsync(long pid, CancellationToken ct)
     {
         if (!_entries.TryGetValue(pid, out var entry) || !entry.Dirty) return;

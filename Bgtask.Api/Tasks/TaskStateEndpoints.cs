@@ -37,13 +37,10 @@ public static class TaskStateEndpoints
 
     private static DateTime Now(TimeProvider time) => time.GetUtcNow().UtcDateTime;
 
-    /// <summary>A terminal transition stays synchronous and durable: the task's buffered report is stored first.</summary>
-    private static async Task<Change> End(BgtaskDbContext db, StateReportBuffer reports, long pid, BackgroundTaskStatus status,
-        string? message, TimeProvider time, CancellationToken ct)
-    {
-        await reports.StoreAsync(pid, ct);
-        return await db.EndAsync(pid, status, message, Now(time), ct);
-    }
+    /// <summary>A terminal transition stays synchronous and durable: the task's buffered report is stored with it.</summary>
+    private static Task<Change> End(BgtaskDbContext db, StateReportBuffer reports, long pid, BackgroundTaskStatus status,
+        string? message, TimeProvider time, CancellationToken ct) =>
+        db.EndAsync(pid, status, message, Now(time), ct, reports.Pending(pid));
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Apply(
         long pid, Task<Change> pending, TaskPresenter presenter, TaskChanges changes, bool report = false)

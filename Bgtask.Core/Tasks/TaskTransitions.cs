@@ -30,17 +30,34 @@ public static class TaskTransitions
     }
 
     /// <summary><c>finished</c>, <c>stopped</c>, <c>error</c> and kill: a live task → a terminal status.</summary>
+    /// <param name="progress">
+    /// The task's newest progress not stored yet (a coalescing writer's pending report), stored by the same
+    /// statement: the ending and its final progress land together.
+    /// </param>
     public static async Task<Change> EndAsync(this BgtaskDbContext db, long pid, BackgroundTaskStatus status,
-        string? message, DateTime now, CancellationToken ct)
+        string? message, DateTime now, CancellationToken ct, BackgroundTask? progress = null)
     {
         if (!status.IsTerminal()) throw new ArgumentOutOfRangeException(nameof(status), status, "not a terminal status");
-        var moved = await db.Tasks
-            .Where(t => t.Id == pid && t.Status <= BackgroundTaskStatus.Sleeping)
-            .ExecuteUpdateAsync(s => s
+        var live = db.Tasks.Where(t => t.Id == pid && t.Status <= BackgroundTaskStatus.Sleeping);
+        var moved = progress is not { } p
+            ? await live.ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
                 .SetProperty(t => t.FinishedAt, now)
-                .SetProperty(t => t.HeartbeatAt, now), ct);
+                .SetProperty(t => t.HeartbeatAt, now), ct)
+            : await live.ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Status, status)
+                .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
+                .SetProperty(t => t.FinishedAt, now)
+                .SetProperty(t => t.HeartbeatAt, now)
+                .SetProperty(t => t.OpTotal, p.OpTotal)
+                .SetProperty(t => t.OpFinished, p.OpFinished)
+                .SetProperty(t => t.StartedAt, t => t.StartedAt ?? p.StartedAt)
+                .SetProperty(t => t.Memory, p.Memory)
+                .SetProperty(t => t.MemoryPeak, t => t.MemoryPeak > p.MemoryPeak ? t.MemoryPeak : p.MemoryPeak)
+                .SetProperty(t => t.Rate, p.Rate)
+                .SetProperty(t => t.RateSinceOps, p.RateSinceOps)
+                .SetProperty(t => t.RateSinceAt, p.RateSinceAt), ct);
         var task = await db.FindTaskAsync(pid, ct);
         if (task is null) return Change.NotFound;
         if (moved == 1) return new(ChangeOutcome.Changed, task);
