@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -45,7 +46,7 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<Ap
 
     private static async Task<bool> ExceedsAsync(Stream body, long limit, CancellationToken ct)
     {
-        var buffer = new byte[16 * 1024];
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         long total = 0;
         try
         {
@@ -56,6 +57,10 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<Ap
         catch (Exception e) when (e is IOException or InvalidOperationException)
         {
             return true; // the buffer limit itself was hit
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         return false;
     }

@@ -26,10 +26,20 @@ public static class LoggingSetup
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms ({Client})";
             o.EnrichDiagnosticContext = (diagnostics, http) =>
                 diagnostics.Set("Client", http.User.Identity?.Name ?? "anonymous");
-            // Health probes and held signal waits would drown the log at Information.
+            // Health probes, and the routine calls of running tasks (a progress report every few hundred ms, a held
+            // signals read), would drown the log at Information: they go at Verbose and Debug. What those calls
+            // change is logged by the transitions themselves; a refused one (4xx) stays at Information.
             o.GetLevel = (http, _, error) =>
                 error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
+                : http.Response.StatusCode < 300 && IsRoutineTaskCall(http.Request) ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
+
+    private static bool IsRoutineTaskCall(HttpRequest request)
+    {
+        var path = request.Path.Value ?? "";
+        return (HttpMethods.IsPut(request.Method) && path.EndsWith("/state", StringComparison.Ordinal)) ||
+               (HttpMethods.IsGet(request.Method) && path.EndsWith("/signals", StringComparison.Ordinal));
+    }
 }

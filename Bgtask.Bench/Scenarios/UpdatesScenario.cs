@@ -31,8 +31,10 @@ public static class UpdatesScenario
                 }
                 var api = await RateAsync(pids, async (pid, n) =>
                 {
-                    using var response = await service.Http.PutAsJsonAsync($"api/tasks/{pid}/state",
-                        new { opTotal = 0, opFinished = n, status = "running" });
+                    // As the worker sends a report: the JSON body with its Content-Length (not chunked).
+                    using var body = new StringContent($"{{\"opTotal\":0,\"opFinished\":{n},\"status\":\"running\"}}",
+                        System.Text.Encoding.UTF8, "application/json");
+                    using var response = await service.Http.PutAsync($"api/tasks/{pid}/state", body);
                     response.EnsureSuccessStatusCode();
                 });
                 var raw = db == "sqlite"

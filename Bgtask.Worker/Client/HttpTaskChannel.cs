@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Bgtask.Worker.Sdk;
 
@@ -180,8 +182,14 @@ public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry
             throw new TaskEndedException($"Task {pid} has ended or is gone ({(int)response.StatusCode}).");
     }
 
-    private static HttpRequestMessage Json<T>(HttpMethod method, string uri, T body, JsonTypeInfo<T> type) =>
-        new(method, uri) { Content = JsonContent.Create(body, type) };
+    // Serialized up front: the body goes with its Content-Length in one write, not chunked (which the service
+    // must read ahead to enforce its size limit).
+    private static HttpRequestMessage Json<T>(HttpMethod method, string uri, T body, JsonTypeInfo<T> type)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return new HttpRequestMessage(method, uri) { Content = content };
+    }
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken ct) =>
         await response.Content.ReadFromJsonAsync(type, ct)
