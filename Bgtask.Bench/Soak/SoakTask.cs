@@ -11,7 +11,7 @@ public sealed class SoakTask : IWorkerTask
 {
     public const int Operations = 1_000_000;
 
-    private static long _heapWarm, _heapEnd, _rssWarm, _rssEnd;
+    private static Sample _warm, _end;
     private static double _seconds;
 
     public string Name => "bench.soak";
@@ -26,17 +26,33 @@ public sealed class SoakTask : IWorkerTask
             context.Advance();
             await context.CheckpointAsync();
             if (i % 200 == 0) await Task.Delay(1);
-            if (i == Operations / 2) (_heapWarm, _rssWarm) = Sample();
+            if (i == Operations / 2) _warm = Sample.Take();
         }
-        (_heapEnd, _rssEnd) = Sample();
+        _end = Sample.Take();
         _seconds = clock.Elapsed.TotalSeconds;
     }
 
     public static IEnumerable<(string Name, double Value)> Figures() =>
     [
-        ("heap_warm", _heapWarm), ("heap_end", _heapEnd), ("rss_warm", _rssWarm), ("rss_end", _rssEnd),
-        ("seconds", Math.Round(_seconds, 1)),
+        .. _warm.Figures("warm"), .. _end.Figures("end"), ("seconds", Math.Round(_seconds, 1)),
     ];
 
-    private static (long Heap, long Rss) Sample() => (GC.GetTotalMemory(forceFullCollection: true), ProcessRss.Read());
+    /// <summary>
+    /// The managed heap after a full collection and the RSS; also (as read before that collection) the bytes
+    /// allocated so far, the collections of generation 0 and the GC's committed memory.
+    /// </summary>
+    private readonly record struct Sample(long Heap, long Rss, long Allocated, int Gen0, long Committed)
+    {
+        public static Sample Take()
+        {
+            var (allocated, gen0, committed) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.GetGCMemoryInfo().TotalCommittedBytes);
+            return new Sample(GC.GetTotalMemory(forceFullCollection: true), ProcessRss.Read(), allocated, gen0, committed);
+        }
+
+        public IEnumerable<(string, double)> Figures(string when) =>
+        [
+            ($"heap_{when}", Heap), ($"rss_{when}", Rss), ($"allocated_{when}", Allocated), ($"gen0_{when}", Gen0),
+            ($"committed_{when}", Committed),
+        ];
+    }
 }
