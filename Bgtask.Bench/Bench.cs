@@ -6,7 +6,8 @@ namespace Bgtask.Bench;
 
 /// <summary>
 /// What the scenarios share: the results, the Release builds they run (the service with its JIT worker, the
-/// Native AOT worker, the floor program), published once into a temp folder, and a throwaway MariaDB.
+/// Native AOT worker, the floor program, the soak worker in AOT and JIT), published once into a temp folder, and
+/// a throwaway MariaDB.
 /// </summary>
 public sealed class Bench : IAsyncDisposable
 {
@@ -25,6 +26,8 @@ public sealed class Bench : IAsyncDisposable
     public string ApiDll => Path.Combine(Work, "api", "Bgtask.Api.dll");
     public string AotWorker => Path.Combine(Work, "worker-aot", "Bgtask.Worker");
     public string Floor => Path.Combine(Work, "floor", "bgtask-floor");
+    public string SoakAot => Path.Combine(Work, "soak-aot", "bgtask-soak");
+    public string SoakJit => Path.Combine(Work, "soak-jit", "bgtask-soak");
 
     public static async Task<Bench> CreateAsync()
     {
@@ -44,7 +47,13 @@ public sealed class Bench : IAsyncDisposable
         if (!bench._keep || !File.Exists(bench.Floor))
             await bench.DotnetAsync("publish", "Bgtask.Bench/Floor/Floor.csproj", "-c", "Release", "-r", "linux-x64",
                 "-o", Path.Combine(work, "floor"));
-        Console.WriteLine($"built the service, the AOT worker and the floor program in {clock.Elapsed.TotalSeconds:0} s ({work})");
+        if (!bench._keep || !File.Exists(bench.SoakAot))
+            await bench.DotnetAsync("publish", "Bgtask.Bench/Soak/Soak.csproj", "-c", "Release", "-r", "linux-x64",
+                "-o", Path.Combine(work, "soak-aot"));
+        if (!bench._keep || !File.Exists(bench.SoakJit))
+            await bench.DotnetAsync("publish", "Bgtask.Bench/Soak/Soak.csproj", "-c", "Release", "-p:PublishAot=false",
+                "-o", Path.Combine(work, "soak-jit"));
+        Console.WriteLine($"built the service, the AOT worker, the floor program and the soak worker in {clock.Elapsed.TotalSeconds:0} s ({work})");
         return bench;
     }
 

@@ -14,7 +14,6 @@ var scenarios = new Dictionary<string, Func<Bench, Task>>(StringComparer.Ordinal
     ["soak"] = SoakScenario.RunAsync,
 };
 
-if (args is ["soak-child", var api, var pid]) return await SoakScenario.RunChildAsync(api, long.Parse(pid));
 string? json = null;
 var names = new List<string>();
 for (var i = 0; i < args.Length; i++)

@@ -18,15 +18,18 @@ public static class WorkerHost
     public const int ExitUsage = 2;
     public const int ExitStopped = 3;
 
-    public static async Task<int> RunAsync(string[] args, TaskCatalog catalog)
+    public static Task<int> RunAsync(string[] args, TaskCatalog catalog) => RunAsync(args, catalog, new RunnerOptions());
+
+    /// <param name="options">How the runner reports (its report and heartbeat intervals); the contract is the same.</param>
+    public static async Task<int> RunAsync(string[] args, TaskCatalog catalog, RunnerOptions options)
     {
         try
         {
             return args switch
             {
-                ["run", var task, .. var rest] => await RunStandaloneAsync(task, rest, catalog),
+                ["run", var task, .. var rest] => await RunStandaloneAsync(task, rest, catalog, options),
                 ["list"] => List(catalog),
-                [] => await RunLaunchedAsync(catalog),
+                [] => await RunLaunchedAsync(catalog, options),
                 _ => Usage(),
             };
         }
@@ -37,16 +40,16 @@ public static class WorkerHost
         }
     }
 
-    private static async Task<int> RunLaunchedAsync(TaskCatalog catalog)
+    private static async Task<int> RunLaunchedAsync(TaskCatalog catalog, RunnerOptions options)
     {
         var pid = long.Parse(Required("BGTASK_PID"));
         var api = new Uri(Required("BGTASK_API_URL"));
         using var http = BgtaskHttp.Create(api, Environment.GetEnvironmentVariable("BGTASK_TOKEN"),
             Environment.GetEnvironmentVariable("BGTASK_API_KEY"));
-        return await RunAsync(catalog, http, pid);
+        return await RunAsync(catalog, http, pid, options);
     }
 
-    private static async Task<int> RunStandaloneAsync(string task, string[] options, TaskCatalog catalog)
+    private static async Task<int> RunStandaloneAsync(string task, string[] options, TaskCatalog catalog, RunnerOptions runner)
     {
         string? api = null, config = null, description = null;
         var key = Environment.GetEnvironmentVariable("BGTASK_API_KEY");
@@ -81,17 +84,17 @@ public static class WorkerHost
             await EnsureAsync(put);
         }
         Console.WriteLine($"pid {record.Pid}");
-        return await RunAsync(catalog, http, record.Pid);
+        return await RunAsync(catalog, http, record.Pid, runner);
     }
 
-    private static async Task<int> RunAsync(TaskCatalog catalog, HttpClient http, long pid)
+    private static async Task<int> RunAsync(TaskCatalog catalog, HttpClient http, long pid, RunnerOptions options)
     {
         var channel = new HttpTaskChannel(http, pid, new RetryWindow { Window = RetryWindowSetting() });
         TaskContext? context = null;
         // SIGTERM (and Ctrl+C) ask the task to stop at its next check-point, like the stop signal.
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; context?.RequestStop(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; context?.RequestStop(); });
-        var ending = await TaskRunner.RunAsync(catalog, channel, pid, new RunnerOptions(), CancellationToken.None,
+        var ending = await TaskRunner.RunAsync(catalog, channel, pid, options, CancellationToken.None,
             started => context = started);
         return ending switch
         {
