@@ -13,7 +13,8 @@ public sealed record SignalRead(List<TaskSignal> Signals, BackgroundTaskStatus S
 /// <summary>
 /// Reads (or consumes) a task's signals, holding the call while there are none until a signal arrives, the
 /// config version changes, the task ends, or the wait is over. This process's own writes wake it at once;
-/// it re-reads the database every <see cref="SignalOptions.RecheckInterval"/> for other replicas' writes.
+/// it re-reads the database at least every <see cref="SignalOptions.RecheckInterval"/> (spread at random over
+/// the second half of it) for other replicas' writes.
 /// A waiter whose signal another reader took just keeps waiting.
 /// </summary>
 public sealed class SignalReader(TaskWakeups wakeups, TimeProvider time, IOptions<SignalOptions> options,
@@ -40,10 +41,16 @@ public sealed class SignalReader(TaskWakeups wakeups, TimeProvider time, IOption
             if (signals.Count > 0 || task.Status.IsTerminal() || task.ConfigVersion != versionAtStart || left <= TimeSpan.Zero)
                 return new SignalRead(signals, task.Status, task.ConfigVersion);
 
-            var recheck = options.Value.RecheckInterval;
+            var recheck = Jittered(options.Value.RecheckInterval);
             await WaitAsync(woken, left < recheck ? left : recheck, ct);
         }
     }
+
+    /// <summary>
+    /// Somewhere from half the interval to all of it: waiters started together (a batch launch) would
+    /// otherwise re-check in lock-step, all at once; none waits longer than the interval.
+    /// </summary>
+    private static TimeSpan Jittered(TimeSpan interval) => interval * (0.5 + 0.5 * Random.Shared.NextDouble());
 
     private async Task WaitAsync(Task woken, TimeSpan timeout, CancellationToken ct)
     {

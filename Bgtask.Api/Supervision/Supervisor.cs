@@ -87,8 +87,9 @@ public sealed class Supervisor(
             {
                 if (!await db.SetStopReasonAsync(task.Id, TimeLimit, ct)) continue;
                 await db.SendSignalAsync(task.Id, SignalNames.Stop, Now, ct);
-                await changes.AppendLogAsync(db, task.Id, ["time limit: stop sent"], Now, ct);
+                // Wake the task's held read before anything else can fail: the stop is stored.
                 changes.SignalSent(task.Id, SignalNames.Stop);
+                await changes.AppendLogAsync(db, task.Id, ["time limit: stop sent"], Now, ct);
             }
             else if (Now >= limit + options.Value.TimeoutGrace)
             {

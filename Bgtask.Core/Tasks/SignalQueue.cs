@@ -8,6 +8,8 @@ namespace Bgtask.Core.Tasks;
 /// signal with this reader's claim (atomic on SQLite, InnoDB and MEMORY alike, so two readers never share a
 /// signal), then the claimed rows are read and deleted. A signal inserted during a read is either claimed by
 /// that UPDATE or left pending for the next one: never lost. The transaction undoes a claim whose reader died.
+/// A consume first looks with a plain read and writes only when the task has a signal row at all, so a held
+/// read re-checking an empty queue takes no write lock (SQLite has one for the whole database).
 /// </summary>
 public static class SignalQueue
 {
@@ -32,8 +34,17 @@ public static class SignalQueue
             .OrderBy(s => s.Id)
             .ToListAsync(ct);
 
+    /// <summary>
+    /// Claims and deletes the task's pending signals. When a plain read finds no signal row of the task, it
+    /// returns at once with no write. That read is as good a moment as the claim's UPDATE would be: both see
+    /// every signal committed before them, and a signal committed after either is the caller's to catch (the
+    /// held read takes its wake-up before reading). The read counts claimed rows too (visible on MEMORY, which
+    /// has no transactions), so it never skips a signal the claim could take; it only leaves out the write when
+    /// the claim could not take anything.
+    /// </summary>
     public static async Task<List<TaskSignal>> ConsumeSignalsAsync(this BgtaskDbContext db, long pid, CancellationToken ct)
     {
+        if (!await db.Signals.AnyAsync(s => s.Pid == pid, ct)) return [];
         var claim = Random.Shared.NextInt64(1, long.MaxValue);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var claimed = await db.Signals
