@@ -45,7 +45,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
             var found = await db.FindTaskAsync(pid, ct);
             if (found is null) return Change.NotFound;
             if (found.Status.IsTerminal()) return new(ChangeOutcome.Conflict, found);
-            entry = _entries.GetOrAdd(pid, _ => new Entry(found));
+            entry = _entries.GetOrAdd(pid, _ => new Entry(found) { UsedAt = now });
         }
         lock (entry)
         {
@@ -182,6 +182,12 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
     {
         var before = time.GetUtcNow().UtcDateTime - IdleEviction;
         foreach (var (pid, entry) in _entries)
-            if (!entry.Dirty && entry.UsedAt < before) Drop(pid);
+            // Judged and dropped under the entry's lock: a report applied meanwhile keeps it (and is not lost).
+            lock (entry)
+            {
+                if (entry.Dirty || entry.Dropped || entry.UsedAt >= before) continue;
+                entry.Dropped = true;
+                _entries.TryRemove(new KeyValuePair<long, Entry>(pid, entry));
+            }
     }
 }
