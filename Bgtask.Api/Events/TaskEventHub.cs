@@ -27,20 +27,32 @@ public sealed class TaskEventHub(IOptions<EventOptions> options, IOptions<Micros
 
     public string Serialize<T>(T value) => JsonSerializer.Serialize(value, json.Value.SerializerOptions);
 
-    public void Publish<T>(string type, long pid, T data, bool terminal = false)
+    /// <summary>An estimate of a lazily serialized event's JSON (a task resource is about 600 characters).</summary>
+    internal const int LazySize = 1024;
+
+    /// <param name="lazy">
+    /// Serialize only when a stream sends it: for small, frequent events (progress), most of which nobody watches.
+    /// It counts <see cref="LazySize"/> against the byte limit; anything that can be big (log lines) is serialized at once.
+    /// </param>
+    public void Publish<T>(string type, long pid, T data, bool terminal = false, bool lazy = false)
     {
-        var payload = Serialize(data);
+        var payload = lazy ? null : Serialize(data);
+        var size = payload?.Length ?? LazySize;
         lock (_lock)
         {
-            var e = new TaskEvent(++_last, type, pid, payload, terminal);
+            var e = new TaskEvent(++_last, type, pid, terminal, size, payload is null ? Later(data) : Ready(payload));
             // Bounded by count (the ring) and by size: big log events push the oldest out sooner.
             if (_last - _oldest >= _ring.Length) Evict();
             _ring[e.Seq % _ring.Length] = e;
-            _bytes += payload.Length;
+            _bytes += size;
             while (_bytes > options.Value.BufferBytes && _oldest < _last) Evict();
             foreach (var s in _subscribers) s.Offer(e);
         }
     }
+
+    // Separate closures: an event serialized at once must not keep its data alive as well.
+    private Func<string> Later<T>(T data) => () => Serialize(data);
+    private static Func<string> Ready(string json) => () => json;
 
     /// <summary>
     /// Subscribes to the events of one task (or all when <paramref name="pid"/> is null). The backlog is the
@@ -69,7 +81,7 @@ public sealed class TaskEventHub(IOptions<EventOptions> options, IOptions<Micros
     private void Evict()
     {
         ref var slot = ref _ring[_oldest % _ring.Length];
-        _bytes -= slot?.Data.Length ?? 0;
+        _bytes -= slot?.Size ?? 0;
         slot = null;
         _oldest++;
     }

@@ -91,5 +91,5 @@ public sealed class TaskChanges(TaskWakeups wakeups, StateReportBuffer reports, 
     }
 
     private void PublishTask(BackgroundTask task) =>
-        events.Publish("task", task.Id, presenter.ToResponse(task), task.Status.IsTerminal());
+        events.Publish("task", task.Id, presenter.ToResponse(task), task.Status.IsTerminal(), lazy: true);
 }
