@@ -118,8 +118,18 @@ public sealed class WaitTask : IWorkerTask
     public async Task RunAsync(TaskContext context)
     {
         var pid = context.Pid;
-        using var registration = context.CancellationToken.Register(() => Stamps.SawStop[pid] = Stopwatch.GetTimestamp());
+        using var registration = context.CancellationToken.Register(() => Stamps.SawStop.TryAdd(pid, Stopwatch.GetTimestamp()));
         Stamps.Started[pid] = Stopwatch.GetTimestamp();
-        await Task.Delay(Timeout.Infinite, context.CancellationToken);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The registration's callback runs after the delay's (callbacks run newest first); when the cancel runs
+            // this continuation inline, the registration is disposed before its turn comes: stamp here instead.
+            Stamps.SawStop.TryAdd(pid, Stopwatch.GetTimestamp());
+            throw;
+        }
     }
 }
