@@ -35,11 +35,11 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
         return true;
     });
 
-    public Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, CancellationToken ct) => WithDb(async db =>
+    public async Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, CancellationToken ct)
     {
-        var read = await signals.ReadAsync(db, pid, consume: true, wait, ct) ?? throw Ended(ChangeOutcome.NotFound);
+        var read = await signals.ReadAsync(pid, consume: true, wait, ct) ?? throw Ended(ChangeOutcome.NotFound);
         return new SignalBatch(read.Signals.Select(s => s.Signal).ToList(), read.ConfigVersion, read.Status.IsTerminal());
-    });
+    }
 
     public Task<ConfigSnapshot> GetConfigAsync(CancellationToken ct) => WithDb(db => ReadConfigAsync(db, ct));
 

@@ -43,13 +43,13 @@ public static class SignalEndpoints
     }
 
     private static async Task<Results<Ok<List<SignalResponse>>, ProblemHttpResult, ValidationProblem>> Read(
-        long pid, HttpContext http, BgtaskDbContext db, SignalReader reader, CancellationToken ct,
+        long pid, HttpContext http, SignalReader reader, CancellationToken ct,
         bool? clean = null, double? wait = null)
     {
         if (wait is < 0 or > MaxWaitSeconds || (wait is { } w && !double.IsFinite(w)))
             return Problem.Invalid("wait", $"'wait' is a number of seconds from 0 to {MaxWaitSeconds}.");
 
-        var read = await reader.ReadAsync(db, pid, clean == true, TimeSpan.FromSeconds(wait ?? 0), ct);
+        var read = await reader.ReadAsync(pid, clean == true, TimeSpan.FromSeconds(wait ?? 0), ct);
         if (read is null) return Problem.TaskNotFound(pid);
         http.Response.Headers[ContractHeaders.ConfigVersion] = read.ConfigVersion.ToString();
         return TypedResults.Ok(read.Signals.Select(SignalResponse.From).ToList());

@@ -17,24 +17,25 @@ public sealed record SignalRead(List<TaskSignal> Signals, BackgroundTaskStatus S
 /// the second half of it) for other replicas' writes.
 /// A waiter whose signal another reader took just keeps waiting.
 /// </summary>
-public sealed class SignalReader(TaskWakeups wakeups, TimeProvider time, IOptions<SignalOptions> options,
-    BgtaskMetrics metrics)
+public sealed class SignalReader(TaskWakeups wakeups, IServiceScopeFactory scopes, TimeProvider time,
+    IOptions<SignalOptions> options, BgtaskMetrics metrics)
 {
     /// <returns>Null when the task does not exist.</returns>
-    public async Task<SignalRead?> ReadAsync(BgtaskDbContext db, long pid, bool consume, TimeSpan wait,
-        CancellationToken ct)
+    /// <remarks>
+    /// Each look at the database takes a context of its own and gives it back before waiting: a thousand held
+    /// reads hold no database context (nor its memory) while they wait.
+    /// </remarks>
+    public async Task<SignalRead?> ReadAsync(long pid, bool consume, TimeSpan wait, CancellationToken ct)
     {
         var deadline = time.GetUtcNow() + wait;
         int? versionAtStart = null;
         while (true)
         {
             var woken = wakeups.WhenWoken(pid);
-            var task = await db.Tasks.AsNoTracking().Where(t => t.Id == pid)
-                .Select(t => new { t.Status, t.ConfigVersion }).FirstOrDefaultAsync(ct);
+            var (task, signals) = await LookAsync(pid, consume, ct);
             if (task is null) return null;
             versionAtStart ??= task.ConfigVersion;
 
-            var signals = consume ? await db.ConsumeSignalsAsync(pid, ct) : await db.PeekSignalsAsync(pid, ct);
             if (consume)
                 foreach (var s in signals) metrics.SignalDelivered(time.GetUtcNow().UtcDateTime - s.CreatedAt);
             var left = deadline - time.GetUtcNow();
@@ -45,6 +46,18 @@ public sealed class SignalReader(TaskWakeups wakeups, TimeProvider time, IOption
             await WaitAsync(woken, left < recheck ? left : recheck, ct);
         }
     }
+
+    private async Task<(TaskState? Task, List<TaskSignal> Signals)> LookAsync(long pid, bool consume, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+        var task = await db.Tasks.AsNoTracking().Where(t => t.Id == pid)
+            .Select(t => new TaskState(t.Status, t.ConfigVersion)).FirstOrDefaultAsync(ct);
+        if (task is null) return (null, []);
+        return (task, consume ? await db.ConsumeSignalsAsync(pid, ct) : await db.PeekSignalsAsync(pid, ct));
+    }
+
+    private sealed record TaskState(BackgroundTaskStatus Status, int ConfigVersion);
 
     /// <summary>
     /// Somewhere from half the interval to all of it: waiters started together (a batch launch) would
