@@ -7,7 +7,7 @@ namespace Bgtask.Api.Tasks;
 /// <summary>
 /// Write-behind for progress reports: a live task's frequent same-status reports are answered from memory
 /// (the task as it will be stored) and only its newest one is written, with the other tasks' in one
-/// transaction every few milliseconds. A status change (running ↔ sleeping, pending → running) and every
+/// transaction every 100 ms. A status change (running ↔ sleeping, pending → running) and every
 /// terminal transition stay synchronous: they first store the task's pending report. The database stays the
 /// truth within a flush: a task that another replica ended or removed is dropped from memory at the next
 /// write that finds it gone; reads in this service see the pending report merged into the stored row.
@@ -15,7 +15,9 @@ namespace Bgtask.Api.Tasks;
 public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider time, ILogger<StateReportBuffer> logger)
     : BackgroundService
 {
-    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(5);
+    // Long enough to coalesce: a task reporting more often than this is written once per interval (at 5 ms almost
+    // every report was still written, row by row); short enough that another replica sees progress at once.
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan IdleEviction = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<long, Entry> _entries = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
