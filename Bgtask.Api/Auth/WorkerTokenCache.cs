@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Bgtask.Core.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Auth;
 
@@ -8,9 +10,12 @@ namespace Bgtask.Api.Auth;
 /// has every token's hash. A task that ends or is removed here is forgotten at once (its token then goes
 /// through the database again, where it stays valid while the record exists); one ended by another replica
 /// stays until the cache is full and is cleared, and the routes it then reaches answer as its record says.
+/// Off where pids can repeat (MEMORY tables): a pid handed out again by another replica must not be reachable
+/// with its previous owner's token.
 /// </summary>
-public sealed class WorkerTokenCache
+public sealed class WorkerTokenCache(IOptions<StorageOptions> storage)
 {
+    private readonly bool _enabled = !storage.Value.PidsMayRepeat;
     private const int Capacity = 100_000;
     private readonly ConcurrentDictionary<string, long> _pids = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, string> _hashes = new();
@@ -19,6 +24,7 @@ public sealed class WorkerTokenCache
 
     public void Remember(string hash, long pid)
     {
+        if (!_enabled) return;
         if (_pids.Count >= Capacity)
         {
             _pids.Clear();
