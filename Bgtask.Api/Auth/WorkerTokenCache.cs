@@ -35,7 +35,7 @@ public sealed class WorkerTokenCache(IOptions<StorageOptions> storage)
         _pids[hash] = pid;
     }
 
-    /// <summary>The task ended, was removed, or its pid was handed out again (MEMORY tables after a MySQL restart).</summary>
+    /// <summary>The task ended or was removed.</summary>
     public void Forget(long pid)
     {
         if (_hashes.TryRemove(pid, out var hash)) _pids.TryRemove(new KeyValuePair<string, long>(hash, pid));

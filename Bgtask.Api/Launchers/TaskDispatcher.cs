@@ -67,7 +67,7 @@ public sealed class TaskDispatcher(
     {
         try
         {
-            await StartAsync(task, token, start);
+            await StartAsync(task, token, task.TokenHash!, start); // hashed by ClaimAtLaunch
         }
         finally
         {
@@ -111,14 +111,15 @@ public sealed class TaskDispatcher(
     private async Task ClaimAndStartAsync(BgtaskDbContext db, BackgroundTask task, CancellationToken ct)
     {
         var token = WorkerTokens.Mint();
-        if (!await db.ClaimLaunchAsync(task.Id, OsProcesses.Host, WorkerTokens.Hash(token), time.GetUtcNow().UtcDateTime, ct))
+        var hash = WorkerTokens.Hash(token);
+        if (!await db.ClaimLaunchAsync(task.Id, OsProcesses.Host, hash, time.GetUtcNow().UtcDateTime, ct))
             return; // stopped or killed while queued, or another replica took it
-        await StartAsync(task, token, start: null);
+        await StartAsync(task, token, hash, start: null);
     }
 
-    private async Task StartAsync(BackgroundTask task, string token, TaskStart? start)
+    private async Task StartAsync(BackgroundTask task, string token, string tokenHash, TaskStart? start)
     {
-        tokens.Remember(WorkerTokens.Hash(token), task.Id);
+        tokens.Remember(tokenHash, task.Id);
         logger.LogInformation("Task {Pid} ({Task}) starting with the {Launcher} launcher", task.Id, task.Task, task.Launcher);
         using var span = BgtaskMetrics.Source.StartActivity("launch");
         span?.SetTag("bgtask.pid", task.Id);

@@ -16,8 +16,6 @@ public sealed class TaskChanges(TaskWakeups wakeups, StateReportBuffer reports, 
 {
     public void Created(BackgroundTask task)
     {
-        tokens.Forget(task.Id); // a pid handed out again (MEMORY tables) leaves its previous owner's token behind
-
         logger.LogInformation("Task {Pid} ({Task}, {Launcher}) created as {Status}", task.Id, task.Task,
             task.Launcher, task.Status);
         metrics.Launched(task);
