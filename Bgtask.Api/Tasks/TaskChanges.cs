@@ -1,5 +1,6 @@
 using Bgtask.Api.Auth;
 using Bgtask.Api.Events;
+using Bgtask.Api.Supervision;
 using Bgtask.Api.Telemetry;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
@@ -12,13 +13,14 @@ namespace Bgtask.Api.Tasks;
 /// streams and the metrics; an ended or removed task also leaves the report buffer.
 /// </summary>
 public sealed class TaskChanges(TaskWakeups wakeups, StateReportBuffer reports, TaskEventHub events,
-    TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, ILogger<TaskChanges> logger)
+    TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, SweepSignal sweep, ILogger<TaskChanges> logger)
 {
     public void Created(BackgroundTask task)
     {
         logger.LogInformation("Task {Pid} ({Task}, {Launcher}) created as {Status}", task.Id, task.Task,
             task.Launcher, task.Status);
         metrics.Launched(task);
+        sweep.Activity(); // a live task now: the supervisor stops resting
         PublishTask(task);
     }
 
