@@ -11,7 +11,8 @@ namespace Bgtask.Bench.Scenarios;
 /// </summary>
 public static class IdleScenario
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(15);
+    // 30 s: past the start's tier-up of hot methods (measured: the JIT's tiering thread is quiet by then).
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
     // 30 s: a clock tick (10 ms) is then 0.03 % of a core, fine enough against the 0.2 % target.
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(30);
     private const double RssTarget = 1.3;
