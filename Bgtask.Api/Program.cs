@@ -12,8 +12,8 @@ using Bgtask.Api.Signals;
 using Bgtask.Api.Storage;
 using Bgtask.Api.Supervision;
 using Bgtask.Api.TaskLogs;
-using Bgtask.Api.Tasks;
 using Bgtask.Api.TaskTypes;
+using Bgtask.Api.Tasks;
 using Bgtask.Api.Telemetry;
 using Bgtask.Api.Validation;
 
@@ -51,6 +51,7 @@ app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.MapLaunchEndpoints();
 app.MapTaskEndpoints();
 app.MapTaskStateEndpoints();
+app.MapKillEndpoints();
 app.MapSignalEndpoints();
 app.MapConfigEndpoints();
 app.MapLogEndpoints();
