@@ -3,19 +3,19 @@ using Bgtask.Api.Configs;
 using Bgtask.Api.Dashboard;
 using Bgtask.Api.Events;
 using Bgtask.Api.Health;
-using Bgtask.Api.Launchers;
+using Bgtask.Api.Launches;
 using Bgtask.Api.Limits;
 using Bgtask.Api.Logging;
-using Bgtask.Api.TaskLogs;
 using Bgtask.Api.OpenApi;
 using Bgtask.Api.Problems;
 using Bgtask.Api.RateLimiting;
 using Bgtask.Api.Signals;
 using Bgtask.Api.Storage;
 using Bgtask.Api.Supervision;
+using Bgtask.Api.TaskLogs;
 using Bgtask.Api.Tasks;
-using Bgtask.Api.Telemetry;
 using Bgtask.Api.TaskTypes;
+using Bgtask.Api.Telemetry;
 using Bgtask.Api.Validation;
 
 // appsettings.json is read from beside the assembly, not from the working directory: the same settings however and
