@@ -16,22 +16,28 @@ public static class TaskStateEndpoints
     public static IEndpointRouteBuilder MapTaskStateEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks/{pid:long}").WithTags("Task state")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>().AllowWorker();
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
+        group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>().AllowWorker()
+            .ProducesProblem(409).WithSummary("Report progress").WithDescription(TaskStateDocs.UpdateState);
         group.MapPost("/started", (long pid, BgtaskDbContext db, TaskPresenter p, TaskChanges c, TimeProvider time,
-            CancellationToken ct) => Apply(pid, db.StartAsync(pid, Now(time), ct), p, c)).WithName("SetStarted").AllowWorker();
+            CancellationToken ct) => Apply(pid, db.StartAsync(pid, Now(time), ct), p, c)).WithName("SetStarted").AllowWorker()
+            .ProducesProblem(409).WithSummary("Mark a task started").WithDescription(TaskStateDocs.Started);
         group.MapPost("/finished", (long pid, BgtaskDbContext db, StateReportBuffer r, TaskPresenter p, TaskChanges c,
                 TimeProvider time, CancellationToken ct) => Apply(pid, End(db, r, pid, BackgroundTaskStatus.Finished, null, time, ct), p, c))
-            .WithName("SetFinished").AllowWorker();
+            .WithName("SetFinished").AllowWorker()
+            .ProducesProblem(409).WithSummary("Mark a task finished").WithDescription(TaskStateDocs.Finished);
         group.MapPost("/stopped", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, StateReportBuffer r,
                 TaskPresenter p, TaskChanges c, TimeProvider time, CancellationToken ct) =>
                 Apply(pid, End(db, r, pid, BackgroundTaskStatus.Stopped, body?.Message ?? "stopped", time, ct), p, c))
-            .WithName("SetStopped").Validate<MessageRequest>().AllowWorker();
+            .WithName("SetStopped").Validate<MessageRequest>().AllowWorker()
+            .ProducesProblem(409).WithSummary("Mark a task stopped").WithDescription(TaskStateDocs.Stopped);
         group.MapPost("/error", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, StateReportBuffer r,
                 TaskPresenter p, TaskChanges c, TimeProvider time, CancellationToken ct) =>
                 Apply(pid, End(db, r, pid, BackgroundTaskStatus.Error, body?.Message ?? "error", time, ct), p, c))
-            .WithName("SetError").Validate<MessageRequest>().AllowWorker();
-        group.MapPost("/kill", Kill).WithName("Kill");
+            .WithName("SetError").Validate<MessageRequest>().AllowWorker()
+            .ProducesProblem(409).WithSummary("Mark a task failed").WithDescription(TaskStateDocs.Error);
+        group.MapPost("/kill", Kill).WithName("Kill")
+            .WithSummary("Kill a task").WithDescription(TaskStateDocs.Kill);
         return app;
     }
 
