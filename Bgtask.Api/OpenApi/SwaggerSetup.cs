@@ -18,8 +18,15 @@ public static class SwaggerSetup
             {
                 Title = "Bgtask",
                 Version = "v1",
-                Description = "Background tasks as separate worker processes: launch, watch progress and memory, " +
-                              "pause, resume, stop, kill, change their config live, read their log.",
+                Description = """
+                    Background tasks as separate worker processes: launch, watch progress and memory, pause, resume,
+                    stop, kill, change their config live, read their log.
+
+                    Clients send `X-Api-Key` (an Admin key may do everything, a Reader key only read); a task's worker
+                    sends its own token as `Authorization: Bearer`. With no keys configured, only loopback clients are
+                    let in. Every error is `application/problem+json` (RFC 9457); a validation error's `errors` names
+                    each field. Times are ISO-8601 UTC; enums are lowercase strings.
+                    """,
             });
             // Relative to the document (/swagger/v1/swagger.json), as OpenAPI resolves it: the service's own base,
             // right behind a proxy on any host, scheme or path prefix, where the request's own URL may not be.

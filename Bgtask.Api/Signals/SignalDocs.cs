@@ -22,6 +22,8 @@ public static class SignalDocs
         - `wait` (seconds, 0 to 60, 0 by default): when nothing is pending, the request is held until a signal
           arrives, the config version changes or the time is up (then `[]`); for an ended task it answers at once.
           This is how a worker learns of signals and config changes without polling.
+        - `version` (with `wait`): the config version the reader already has; when the task's is another, the read
+          answers at once, so a config change between two reads is never held back.
 
         Errors: 400 for a `wait` out of range or a flag that is not a boolean; 404 for an unknown pid.
         """;

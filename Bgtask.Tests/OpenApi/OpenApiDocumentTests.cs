@@ -97,6 +97,19 @@ public sealed class OpenApiDocumentTests(BgtaskApiFactory<SqliteTarget> api) : A
         Assert.Equal(statuses, responses);
     }
 
+    [Theory]
+    [InlineData("post", "/api/tasks", "Who may call: an Admin key.")]
+    [InlineData("get", "/api/tasks", "Who may call: an Admin key; a Reader key.")]
+    [InlineData("put", "/api/tasks/{pid}/state", "Who may call: an Admin key; the task's own worker token.")]
+    [InlineData("get", "/api/tasks/{pid}/signals",
+        "Who may call: an Admin key; a Reader key (not with `clean=true`, which is a write); the task's own worker token.")]
+    public async Task Description_SaysWhoMayCall_AsTheAccessRulesDecide(string method, string path, string access)
+    {
+        using var document = await DocumentAsync();
+        var description = document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method).Str("description");
+        Assert.EndsWith("\n\n" + access, description);
+    }
+
     private async Task<JsonDocument> DocumentAsync() =>
         JsonDocument.Parse(await Client.GetStringAsync(SwaggerSetup.DocumentPath));
 
