@@ -2,7 +2,7 @@
 # Builds Bgtask and runs every test: the HTTP contract on SQLite, on MariaDB (InnoDB) and on MariaDB with MEMORY
 # tables, real worker processes, the faults, and the dashboard in a real browser. Needs only the .NET SDK:
 # installs mariadb-server and chromium with apt-get when they are missing (the tests start a throwaway MariaDB
-# of their own; BGTASK_TEST_MYSQL may name a ready one instead), and the OpenAPI linter with npm.
+# of their own; BGTASK_TEST_MYSQL may name a ready one instead).
 #
 # Output goes to the terminal and to artifacts/test/test-output.txt. The last line is the summary:
 #   N passed, M failed, K skipped
@@ -116,21 +116,22 @@ if [ ${#packages[@]} -gt 0 ]; then
     install_packages "${packages[@]}" || say "installing ${packages[*]} failed; the tests that need them will fail."
 fi
 
-# The OpenAPI linter the tests run over the Swagger document, as scripts/checks/openapi/package-lock.json pins it.
-openapi_checks="$root/scripts/checks/openapi"
-if ! command -v npm >/dev/null 2>&1; then
-    say "npm is missing; the OpenAPI lint test will fail."
-elif [ ! -e "$openapi_checks/node_modules/.package-lock.json" ] ||
-    [ "$openapi_checks/package-lock.json" -nt "$openapi_checks/node_modules/.package-lock.json" ]; then
-    say "installing the OpenAPI linter (npm ci in scripts/checks/openapi)"
-    (cd "$openapi_checks" && npm ci --no-audit --no-fund) 2>&1 | tee -a "$log" ||
-        say "npm ci failed; the OpenAPI lint test will fetch the linter itself or fail."
-fi
-
 # No build servers: nothing (MSBuild nodes, the compiler server) may outlive this script.
 build_status=0
 dotnet build Bgtask.sln -c "$configuration" --disable-build-servers 2>&1 | tee -a "$log" ||
     build_status=$?
+
+# The OpenAPI linter of the Swagger document's test (Bgtask.Tests/OpenApi), from its lock file; again only when it changed.
+openapi_checks="$root/scripts/checks/openapi"
+if [ ! "$openapi_checks/node_modules/.package-lock.json" -nt "$openapi_checks/package-lock.json" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        say "installing the OpenAPI linter of scripts/checks/openapi"
+        (cd "$openapi_checks" && npm ci --no-audit --no-fund) 2>&1 | tee -a "$log" ||
+            say "npm ci in scripts/checks/openapi failed; the OpenAPI lint test will fetch the linter itself or fail."
+    else
+        say "npm is missing: the OpenAPI lint test will fail."
+    fi
+fi
 
 test_status=0
 if [ "$build_status" -eq 0 ]; then

@@ -76,7 +76,7 @@ public sealed class DashboardTests(LoopbackApiFactory<SqliteTarget> api, ITestOu
         var png = await page.ScreenshotAsync();
         Assert.NotEmpty(png);
         if (Environment.GetEnvironmentVariable("BGTASK_UPDATE_SCREENSHOT") == "1")
-            await File.WriteAllBytesAsync(Path.Combine(RepositoryFolder.Root, "docs", "dashboard.png"), png);
+            await File.WriteAllBytesAsync(Path.Combine(Repository.Root, "docs", "dashboard.png"), png);
 
         await row.Locator("button[data-action=kill]").ClickAsync();
         await Expect(row).ToHaveAttributeAsync("data-status", "stopped", new() { Timeout = Timeout });

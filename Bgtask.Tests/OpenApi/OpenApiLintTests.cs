@@ -36,7 +36,7 @@ public sealed class OpenApiLintTests(BgtaskApiFactory<SqliteTarget> api, ITestOu
 
     private static async Task<(int Exit, string Output)> LintAsync(string file)
     {
-        var checks = Path.Combine(RepositoryFolder.Root, "scripts", "checks", "openapi");
+        var checks = Path.Combine(Repository.Root, "scripts", "checks", "openapi");
         // The version of package.json: npx takes the copy `npm ci` installed there (scripts/test.sh does), else fetches it.
         var start = new ProcessStartInfo("npx")
         {
