@@ -1,4 +1,4 @@
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 /// <summary>What the Swagger document says about a launch: its rules and its errors, from the contract.</summary>
 public static class LaunchDocs
