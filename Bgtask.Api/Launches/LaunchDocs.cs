@@ -17,9 +17,11 @@ public static class LaunchDocs
         - `heartbeatTimeoutSeconds` (10 or more): this task's own heartbeat timeout; a started task that reports
           nothing for longer ends `error`.
         - `description`: 1,000 characters at most.
+        - `exclusive`: a key that one live task at a time may hold (`true`: the task's name; else 1 to 200
+          characters of `[A-Za-z0-9_.:-]`), across nodes and concurrent launches; free again once its holder ends.
 
         Errors: 400 for an unknown task or launcher, an unknown parent or a field out of range (`errors` names
-        each field); 429 when this client has used up its launches for the minute (`Retry-After` says when to
-        try again).
+        each field); 409 while a live task holds the `exclusive` key (the problem's `pid` names it); 429 when
+        this client has used up its launches for the minute (`Retry-After` says when to try again).
         """;
 }

@@ -18,7 +18,7 @@ public sealed class ProblemResponsesOperationFilter : IOperationFilter
         ["401"] = "No credential, or an unknown one.",
         ["403"] = "The credential may not do this (a Reader key on a write, a worker token on another task or route).",
         ["404"] = "There is no task with this pid.",
-        ["409"] = "The task's state does not allow this.",
+        ["409"] = "Not allowed now (the description says when); the problem's `detail` says why.",
         ["412"] = "`If-Match` names a version other than the current one.",
         ["413"] = "The body is over the size limit (1 MiB by default).",
         ["415"] = "The body is not JSON (send `Content-Type: application/json`).",

@@ -37,8 +37,10 @@ public static class TaskDocs
         - `description` (required): 1,000 characters at most.
         - `task`: a name to group and filter by; `external` when omitted.
         - `parent`: the pid of an existing task.
+        - `exclusive`: as for a launch, a key that one live task at a time may hold (`true`: the task's name).
 
-        Errors: 400 for a missing description, an unknown parent or a field out of range.
+        Errors: 400 for a missing description, an unknown parent or a field out of range; 409 while a live task
+        holds the `exclusive` key (the problem's `pid` names it).
         """;
 
     public const string Remove = """
