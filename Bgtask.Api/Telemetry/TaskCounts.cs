@@ -1,6 +1,5 @@
 using Bgtask.Core.Storage;
-using Bgtask.Core.Tasks;
-using Microsoft.EntityFrameworkCore;
+using Bgtask.Core.Statements;
 
 namespace Bgtask.Api.Telemetry;
 
@@ -43,7 +42,7 @@ public sealed class TaskCounts(IServiceScopeFactory scopes, TimeProvider time, I
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-            Volatile.Write(ref _pending, await db.Tasks.CountAsync(t => t.Status == BackgroundTaskStatus.Pending));
+            Volatile.Write(ref _pending, await db.CountPendingAsync(CancellationToken.None));
         }
         catch (Exception e)
         {
