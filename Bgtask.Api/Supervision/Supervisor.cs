@@ -36,7 +36,7 @@ public sealed class Supervisor(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var live = true;
+            var (live, armed) = (true, false);
             try
             {
                 if (!_reconciled)
@@ -45,6 +45,7 @@ public sealed class Supervisor(
                     _reconciled = true;
                 }
                 signal.Arm();
+                armed = true;
                 live = await AnyLiveAsync(stoppingToken);
                 if (live)
                 {
@@ -63,7 +64,7 @@ public sealed class Supervisor(
                 logger.LogWarning(e, "Supervisor sweep failed; retrying");
             }
 
-            if (live) signal.Disarm();
+            if (live && armed) signal.Disarm();
             try { await signal.WaitAsync(live ? options.Value.SweepInterval : Rest, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
@@ -72,7 +73,8 @@ public sealed class Supervisor(
     /// <summary>
     /// How long the sweep rests while no task is live anywhere: a task that another replica launches meanwhile
     /// cannot go silent sooner (the shortest heartbeat timeout), so its loss is still noticed on time even if that
-    /// replica dies; its own replica, and any that hears from it, wake at once.
+    /// replica dies; its own replica, and any that hears from it, wake at once. The next retention run, if
+    /// sooner, ends the rest too.
     /// </summary>
     private TimeSpan Rest
     {
@@ -80,6 +82,8 @@ public sealed class Supervisor(
         {
             var shortest = TimeSpan.FromSeconds(LaunchTaskRequestValidator.MinHeartbeatTimeoutSeconds);
             var rest = options.Value.HeartbeatTimeout < shortest ? options.Value.HeartbeatTimeout : shortest;
+            var purge = _nextRetention - Now;
+            if (purge < rest) rest = purge;
             return rest > options.Value.SweepInterval ? rest : options.Value.SweepInterval;
         }
     }
