@@ -52,7 +52,9 @@ public static class TaskEndpoints
         statuses = [];
         foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (!Enum.TryParse<BackgroundTaskStatus>(part, ignoreCase: true, out var parsed) || int.TryParse(part, out _))
+            // Exact: the contract's lowercase names only (no numbers, no other case).
+            if (!Enum.TryParse<BackgroundTaskStatus>(part, ignoreCase: true, out var parsed) ||
+                part != parsed.ToString().ToLowerInvariant())
                 return false;
             statuses.Add(parsed);
         }

@@ -1,3 +1,4 @@
+using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 
 namespace Bgtask.Core.Storage;
@@ -10,5 +11,10 @@ public sealed class MySqlBgtaskDbContext(DbContextOptions<MySqlBgtaskDbContext> 
         // MariaDB's default character set is still latin1 on many installs.
         modelBuilder.HasCharSet("utf8mb4");
         base.OnModelCreating(modelBuilder);
+        // The default collation ignores case: a filter on the name must match it exactly, as on SQLite.
+        modelBuilder.Entity<BackgroundTask>().Property(t => t.Task).UseCollation(BinaryCollation);
     }
+
+    /// <summary>Compares bytes (but, like every MySQL PAD SPACE collation, ignores trailing spaces).</summary>
+    public const string BinaryCollation = "utf8mb4_bin";
 }

@@ -50,7 +50,8 @@ public static class TaskRecords
     {
         var query = db.Tasks.AsNoTracking();
         if (filter.Statuses is { Count: > 0 } statuses) query = query.Where(t => statuses.Contains(t.Status));
-        if (filter.Task is { } name) query = query.Where(t => t.Task == name);
+        // Exact on every storage: MySQL's binary collation still ignores trailing spaces, the length does not.
+        if (filter.Task is { } name) query = query.Where(t => t.Task == name && t.Task.Length == name.Length);
         if (filter.Parent is { } parent) query = query.Where(t => t.ParentId == parent);
         if (filter.After is { } after) query = query.Where(t => t.Id < after);
         return query.OrderByDescending(t => t.Id).Take(filter.Limit + 1).ToListAsync(ct);

@@ -104,7 +104,8 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                     b.Property<string>("Task")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("varchar(200)");
+                        .HasColumnType("varchar(200)")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<int?>("TimeoutSeconds")
                         .HasColumnType("int");
