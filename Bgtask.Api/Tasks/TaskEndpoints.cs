@@ -16,13 +16,16 @@ public static class TaskEndpoints
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
+    /// <summary>The name of a record created without one.</summary>
+    public const string ExternalTaskName = "external";
+
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblem(401).ProducesProblem(403);
         group.MapGet("/", ListTasks).WithName("ListTasks").ProducesValidationProblem();
         group.MapGet("/{pid:long}", GetTask).WithName("GetTask").ProducesProblem(404).AllowWorker();
         group.MapGet("/{pid:long}/live", IsLive).WithName("IsLive").ProducesProblem(404);
-        group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>();
+        group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>().ProducesProblem(409);
         group.MapDelete("/{pid:long}", RemoveTask).WithName("RemoveTask").ProducesProblem(404).ProducesProblem(409);
         return app;
     }
@@ -73,22 +76,26 @@ public static class TaskEndpoints
             ? TypedResults.Ok(new LiveResponse(pid, presenter.ToResponse(task).Live))
             : Problem.TaskNotFound(pid);
 
-    private static async Task<Results<Created<TaskResponse>, ValidationProblem>> CreateRecord(
+    private static async Task<Results<Created<TaskResponse>, ValidationProblem, ProblemHttpResult>> CreateRecord(
         CreateRecordRequest request, BgtaskDbContext db, TaskPresenter presenter, TaskChanges changes,
         IOptions<StorageOptions> storage, TimeProvider time, CancellationToken ct)
     {
         if (request.Parent is { } parent && !await db.TaskExistsAsync(parent, ct))
             return Problem.Invalid("parent", $"There is no task with pid {parent}.");
 
-        var task = await db.CreateTaskAsync(new BackgroundTask
+        var name = request.Task ?? ExternalTaskName;
+        var created = await db.CreateTaskAsync(new BackgroundTask
         {
-            Task = request.Task ?? "external",
+            Task = name,
             Description = request.Description,
             Launcher = TaskLauncher.External,
             ParentId = request.Parent,
             Status = BackgroundTaskStatus.Pending,
             CreatedAt = time.GetUtcNow().UtcDateTime,
+            Exclusive = ExclusiveKeys.Resolve(request.Exclusive, name),
         }, ConfigVersions.Empty, storage.Value.PidsMayRepeat, ct);
+        if (created.Held is { } held) return Problem.ExclusiveHeld(held);
+        var task = created.Tasks[0];
         changes.Created(task);
         return TypedResults.Created($"/api/tasks/{task.Id}", presenter.ToResponse(task));
     }

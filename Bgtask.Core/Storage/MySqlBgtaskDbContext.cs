@@ -11,8 +11,11 @@ public sealed class MySqlBgtaskDbContext(DbContextOptions<MySqlBgtaskDbContext> 
         // MariaDB's default character set is still latin1 on many installs.
         modelBuilder.HasCharSet("utf8mb4");
         base.OnModelCreating(modelBuilder);
-        // The default collation ignores case: a filter on the name must match it exactly, as on SQLite.
-        modelBuilder.Entity<BackgroundTask>().Property(t => t.Task).UseCollation(BinaryCollation);
+        // The default collation ignores case: names and exclusive keys must match exactly, as on SQLite.
+        var tasks = modelBuilder.Entity<BackgroundTask>();
+        tasks.Property(t => t.Task).UseCollation(BinaryCollation);
+        tasks.Property(t => t.Exclusive).UseCollation(BinaryCollation);
+        tasks.Property(t => t.ExclusiveHeld).UseCollation(BinaryCollation);
     }
 
     /// <summary>Compares bytes (but, like every MySQL PAD SPACE collation, ignores trailing spaces).</summary>

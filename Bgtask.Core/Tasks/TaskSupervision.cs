@@ -38,7 +38,8 @@ public static class TaskSupervision
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.Message, message)
-                .SetProperty(t => t.FinishedAt, now), ct);
+                .SetProperty(t => t.FinishedAt, now)
+                .SetProperty(t => t.ExclusiveHeld, (string?)null), ct);
         var task = await db.FindTaskAsync(pid, ct);
         return task is null ? Change.NotFound : new(moved == 1 ? ChangeOutcome.Changed : ChangeOutcome.Unchanged, task);
     }
@@ -79,7 +80,8 @@ public static class TaskSupervision
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, BackgroundTaskStatus.Error)
                 .SetProperty(t => t.Message, message)
-                .SetProperty(t => t.FinishedAt, now), ct);
+                .SetProperty(t => t.FinishedAt, now)
+                .SetProperty(t => t.ExclusiveHeld, (string?)null), ct);
         var task = await db.FindTaskAsync(pid, ct);
         return task is null ? Change.NotFound : new(moved == 1 ? ChangeOutcome.Changed : ChangeOutcome.Unchanged, task);
     }

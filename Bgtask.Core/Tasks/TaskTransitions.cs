@@ -5,7 +5,8 @@ namespace Bgtask.Core.Tasks;
 
 /// <summary>
 /// Every status change is one guarded UPDATE: it only matches the states the contract allows to move,
-/// so of two concurrent callers exactly one wins and the other sees 0 rows.
+/// so of two concurrent callers exactly one wins and the other sees 0 rows. Every move to a terminal status (here
+/// and in <see cref="TaskSupervision"/>) also frees the task's exclusive key.
 /// </summary>
 public static class TaskTransitions
 {
@@ -44,11 +45,13 @@ public static class TaskTransitions
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
                 .SetProperty(t => t.FinishedAt, now)
+                .SetProperty(t => t.ExclusiveHeld, (string?)null)
                 .SetProperty(t => t.HeartbeatAt, now), ct)
             : await live.ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
                 .SetProperty(t => t.FinishedAt, now)
+                .SetProperty(t => t.ExclusiveHeld, (string?)null)
                 .SetProperty(t => t.HeartbeatAt, now)
                 .SetProperty(t => t.OpTotal, p.OpTotal)
                 .SetProperty(t => t.OpFinished, p.OpFinished)
