@@ -37,7 +37,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
         var task = await db.CreateTaskAsync(new BackgroundTask
         {
-            Task = "gate", Launcher = TaskLauncher.External, Status = BackgroundTaskStatus.Pending, CreatedAt = DateTime.UtcNow,
+            Task = "gate", Launcher = LauncherKind.External, Status = BackgroundTaskStatus.Pending, CreatedAt = DateTime.UtcNow,
         }, "{}", clearLeftovers: false, CancellationToken.None);
         return task.Tasks[0].Id;
     }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Bgtask.Api.Launchers;
+using Bgtask.Api.Notifications;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Tests.Client;
@@ -127,7 +127,7 @@ public abstract class ExclusiveTests<TTarget>(BgtaskApiFactory<TTarget> api) : A
         var key = UniqueKey();
         var holder = await Client.MoveAsync((await RecordAsync(UniqueName(), key)).Pid, "started");
 
-        Assert.True(await Factory.Services.GetRequiredService<RunnerRecords>().LostAsync(holder.Pid, "worker lost"));
+        Assert.True(await Factory.Services.GetRequiredService<RunnerCalls>().LostAsync(holder.Pid, "worker lost"));
 
         Assert.Equal(Statuses.Error, (await Client.GetTaskAsync(holder.Pid)).Status);
         Assert.Equal(key, (await RecordAsync(UniqueName(), key)).Exclusive);
