@@ -1,4 +1,5 @@
 using Bgtask.Api.Auth;
+using Bgtask.Api.Cluster;
 using Bgtask.Api.Configs;
 using Bgtask.Api.Events;
 using Bgtask.Api.Health;
@@ -21,6 +22,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddBgtaskLogging();
 builder.AddBgtaskStorage();
+builder.AddBgtaskCluster();
 builder.AddBgtaskLimits();
 builder.AddBgtaskProblems();
 builder.AddBgtaskValidation();

@@ -51,7 +51,7 @@ public sealed class LaunchService(
         for (var i = 0; i < claimed; i++)
         {
             tokens[i] = WorkerTokens.Mint();
-            TaskDispatcher.ClaimAtLaunch(launches[i].Task, tokens[i], now);
+            dispatcher.ClaimAtLaunch(launches[i].Task, tokens[i], now);
         }
 
         TaskCreation created;

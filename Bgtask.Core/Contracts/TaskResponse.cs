@@ -24,6 +24,8 @@ public sealed record TaskResponse(
     double? Rate,
     double? EtaSeconds,
     bool Live,
+    string? Node,
+    bool Frozen,
     string? Exclusive)
 {
     /// <param name="runnerAlive">False when the task's runner is known to be gone.</param>
@@ -44,6 +46,6 @@ public sealed record TaskResponse(
             t.CreatedAt, t.StartedAt, t.FinishedAt, t.HeartbeatAt,
             runtime, t.Rate, eta,
             t.Status.IsLive() && runnerAlive,
-            t.Exclusive);
+            t.RunnerNode, t.Frozen, t.Exclusive);
     }
 }

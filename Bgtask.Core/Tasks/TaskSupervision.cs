@@ -7,16 +7,18 @@ namespace Bgtask.Core.Tasks;
 public static class TaskSupervision
 {
     /// <summary>
-    /// Claims a queued launch for a runner on <paramref name="host"/>: only one caller (of any replica) wins.
-    /// The claim stamps the heartbeat, so a runner that never reports is found out like any other.
+    /// Claims a queued launch for a runner on <paramref name="host"/> (service node <paramref name="node"/>): only
+    /// one caller (of any replica) wins. The claim stamps the heartbeat, so a runner that never reports is found out
+    /// like any other.
     /// </summary>
-    public static async Task<bool> ClaimLaunchAsync(this BgtaskDbContext db, long pid, string host, string tokenHash,
-        DateTime now, CancellationToken ct) =>
+    public static async Task<bool> ClaimLaunchAsync(this BgtaskDbContext db, long pid, string host, string node,
+        string tokenHash, DateTime now, CancellationToken ct) =>
         await db.Tasks
             .Where(t => t.Id == pid && t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null &&
                         t.Launcher != LauncherKind.External)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.RunnerHost, host)
+                .SetProperty(t => t.RunnerNode, node)
                 .SetProperty(t => t.TokenHash, tokenHash)
                 .SetProperty(t => t.HeartbeatAt, now), ct) == 1;
 

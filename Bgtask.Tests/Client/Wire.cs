@@ -37,6 +37,8 @@ public sealed record TaskView(
     double? Rate,
     double? EtaSeconds,
     bool Live,
+    string? Node = null,
+    bool Frozen = false,
     string? Exclusive = null);
 
 public sealed record TaskPageView(List<TaskView> Items, long? Next);
