@@ -3,8 +3,8 @@ using Bgtask.Api.RateLimiting;
 using Bgtask.Api.Reports;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
-using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bgtask.Api.Launches;

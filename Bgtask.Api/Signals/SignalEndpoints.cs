@@ -3,6 +3,7 @@ using Bgtask.Api.Notifications;
 using Bgtask.Api.Problems;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;

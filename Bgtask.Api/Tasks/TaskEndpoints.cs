@@ -4,6 +4,7 @@ using Bgtask.Api.Problems;
 using Bgtask.Api.Reports;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,7 +33,7 @@ public static class TaskEndpoints
     }
 
     private static async Task<Results<Ok<TaskPage>, ValidationProblem>> ListTasks(
-        BgtaskDbContext db, TaskPresenter presenter, StateReportBuffer reports, CancellationToken ct,
+        BgtaskDbContext db, TaskReads reads, TaskPresenter presenter, CancellationToken ct,
         string? status = null, string? task = null, long? parent = null, int? limit = null, long? after = null)
     {
         var take = limit ?? DefaultLimit;
@@ -42,10 +43,10 @@ public static class TaskEndpoints
             return Problem.Invalid("status",
                 "'status' is one or more of pending, running, sleeping, stopped, finished, error (comma-separated).");
 
-        var rows = await db.ListTasksAsync(new TaskFilter(statuses, task, parent, after, take), ct);
+        var rows = await reads.ListAsync(db, new TaskFilter(statuses, task, parent, after, take), ct);
         var more = rows.Count > take;
         if (more) rows.RemoveAt(rows.Count - 1);
-        return TypedResults.Ok(new TaskPage(rows.Select(t => presenter.ToResponse(reports.Merged(t))).ToList(),
+        return TypedResults.Ok(new TaskPage(rows.Select(presenter.ToResponse).ToList(),
             more ? rows[^1].Id : null));
     }
 
@@ -66,14 +67,14 @@ public static class TaskEndpoints
     }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTask(
-        long pid, BgtaskDbContext db, TaskPresenter presenter, StateReportBuffer reports, CancellationToken ct) =>
-        await db.FindTaskAsync(pid, ct) is { } task
-            ? TypedResults.Ok(presenter.ToResponse(reports.Merged(task)))
+        long pid, BgtaskDbContext db, TaskReads reads, TaskPresenter presenter, CancellationToken ct) =>
+        await reads.FindAsync(db, pid, ct) is { } task
+            ? TypedResults.Ok(presenter.ToResponse(task))
             : Problem.TaskNotFound(pid);
 
     private static async Task<Results<Ok<LiveResponse>, ProblemHttpResult>> IsLive(
-        long pid, BgtaskDbContext db, TaskPresenter presenter, CancellationToken ct) =>
-        await db.FindTaskAsync(pid, ct) is { } task
+        long pid, BgtaskDbContext db, TaskReads reads, TaskPresenter presenter, CancellationToken ct) =>
+        await reads.FindAsync(db, pid, ct) is { } task
             ? TypedResults.Ok(new LiveResponse(pid, presenter.ToResponse(task).Live))
             : Problem.TaskNotFound(pid);
 

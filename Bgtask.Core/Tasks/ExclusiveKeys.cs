@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Bgtask.Core.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Bgtask.Core.Tasks;
 
@@ -35,14 +33,6 @@ public static partial class ExclusiveKeys
         JsonValueKind.String => exclusive.Value.GetString(),
         _ => null,
     };
-
-    /// <summary>The live task holding one of these keys, if any (read after an insert lost to it).</summary>
-    public static async Task<ExclusiveHeld?> HolderAsync(this BgtaskDbContext db, IReadOnlyCollection<string> keys,
-        CancellationToken ct) =>
-        await db.Tasks.AsNoTracking()
-            .Where(t => t.ExclusiveHeld != null && keys.Contains(t.ExclusiveHeld))
-            .Select(t => new ExclusiveHeld(t.ExclusiveHeld!, t.Id))
-            .FirstOrDefaultAsync(ct);
 }
 
 /// <summary>A key held by the live task <paramref name="Holder"/>.</summary>

@@ -90,6 +90,14 @@ public abstract class SignalWaitTests<TTarget>(BgtaskApiFactory<TTarget> api) : 
     }
 
     [Fact]
+    public async Task Wait_UnparsableVersion_Returns400()
+    {
+        var task = await Client.RecordInStatusAsync(Statuses.Running);
+        await (await Client.GetAsync($"/api/tasks/{task.Pid}/signals?wait=1&version=abc"))
+            .ReadProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Wait_WithAVersionAndASignalPending_AnswersWithTheSignal()
     {
         var task = await Client.RecordInStatusAsync(Statuses.Running);

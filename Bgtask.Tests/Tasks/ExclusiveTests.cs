@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Bgtask.Api.Notifications;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Tests.Client;

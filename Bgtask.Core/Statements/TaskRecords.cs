@@ -1,7 +1,8 @@
 using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 
-namespace Bgtask.Core.Tasks;
+namespace Bgtask.Core.Statements;
 
 /// <summary>Creating, listing and removing task rows with everything that belongs to them.</summary>
 public static class TaskRecords
@@ -42,11 +43,19 @@ public static class TaskRecords
                 // Rolled back, config included. The holder is read after the failure (never checked before the
                 // insert: two launches at once would both pass the check).
                 db.ChangeTracker.Clear();
-                if (await db.HolderAsync(keys, ct) is { } held) return new([], held);
+                if (await HolderAsync(db, keys, ct) is { } held) return new([], held);
                 if (attempt >= 10) throw; // the holder keeps ending just before each read: not expected in practice
             }
         }
     }
+
+    /// <summary>The live task holding one of these keys, if any (read after an insert lost to it).</summary>
+    private static Task<ExclusiveHeld?> HolderAsync(BgtaskDbContext db, IReadOnlyCollection<string> keys,
+        CancellationToken ct) =>
+        db.Tasks.AsNoTracking()
+            .Where(t => t.ExclusiveHeld != null && keys.Contains(t.ExclusiveHeld))
+            .Select(t => new ExclusiveHeld(t.ExclusiveHeld!, t.Id))
+            .FirstOrDefaultAsync(ct);
 
     private static async Task<List<BackgroundTask>> InsertAsync(BgtaskDbContext db,
         IReadOnlyList<(BackgroundTask Task, string Config)> launches, bool clearLeftovers, CancellationToken ct)
@@ -92,7 +101,7 @@ public static class TaskRecords
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var removed = await db.Tasks
-            .Where(t => t.Id == pid && t.Status > BackgroundTaskStatus.Sleeping)
+            .WhereEnded().Where(t => t.Id == pid)
             .ExecuteDeleteAsync(ct);
         if (removed == 0)
         {
