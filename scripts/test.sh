@@ -145,6 +145,18 @@ build_status=0
 dotnet build Bgtask.sln -c "$configuration" --disable-build-servers 2>&1 | tee -a "$log" ||
     build_status=$?
 
+# The OpenAPI linter of the Swagger document's test (Bgtask.Tests/OpenApi), from its lock file; again only when it changed.
+openapi_checks="$root/scripts/checks/openapi"
+if [ ! "$openapi_checks/node_modules/.package-lock.json" -nt "$openapi_checks/package-lock.json" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        say "installing the OpenAPI linter of scripts/checks/openapi"
+        (cd "$openapi_checks" && npm ci --no-audit --no-fund) 2>&1 | tee -a "$log" ||
+            say "npm ci in scripts/checks/openapi failed; the OpenAPI lint test will fetch the linter itself or fail."
+    else
+        say "npm is missing: the OpenAPI lint test will fail."
+    fi
+fi
+
 test_status=0
 if [ "$build_status" -eq 0 ]; then
     TMPDIR="$run_tmp" dotnet test Bgtask.sln -c "$configuration" --no-build --disable-build-servers \
