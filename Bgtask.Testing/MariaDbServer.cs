@@ -83,19 +83,7 @@ public sealed partial class MariaDbServer : IDisposable
         new MySqlConnectionStringBuilder(_connectionString) { Database = database }.ConnectionString;
 
     /// <summary>SIGKILL, like a crash: InnoDB recovers at the next <see cref="Restart"/>.</summary>
-    public void Kill()
-    {
-        if (_server is null) return;
-        try
-        {
-            _server.Kill();
-            _server.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-            // It has already gone.
-        }
-    }
+    public void Kill() => Processes.Kill(_server);
 
     /// <summary>Starts our <c>mariadbd</c> again on its data folder and port (after <see cref="Kill"/>) and waits until it answers.</summary>
     public void Restart()

@@ -119,16 +119,7 @@ public sealed class ServiceProcess : IDisposable, IAsyncDisposable
     /// <summary>SIGKILL of the service alone, like a crash or an OOM kill: its worker processes carry on.</summary>
     public void Kill()
     {
-        if (_process is null) return;
-        try
-        {
-            _process.Kill();
-            _process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-            // It has gone already.
-        }
+        Processes.Kill(_process);
         Watchdog.Stop(_watchdog);
         _watchdog = null;
     }

@@ -22,16 +22,8 @@ internal static class Watchdog
     /// <summary>Kills a watchdog that is no longer needed; one already gone is fine.</summary>
     public static void Stop(Process? watchdog)
     {
-        if (watchdog is null) return;
-        try
-        {
-            watchdog.Kill();
-            watchdog.WaitForExit(5_000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        watchdog.Dispose();
+        Processes.Kill(watchdog);
+        watchdog?.Dispose();
     }
 
     private static Process Start(string readPid, string marker, string? folder, string whileAlsoAlive)

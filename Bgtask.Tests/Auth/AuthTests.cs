@@ -300,7 +300,8 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     public async Task NoKeys_RemoteClient_Returns401(string? address)
     {
         // A key means nothing while none is configured.
-        using var response = await Client(open.Factory, remote: address, apiKey: AdminKey).GetAsync("/api/tasks");
+        using var response = await Client(open.Factory, remote: address ?? CallerAddressFilter.NoAddress, apiKey: AdminKey)
+            .GetAsync("/api/tasks");
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, address ?? "no address", "loopback");
     }
 
