@@ -1,5 +1,6 @@
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
+using Bgtask.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Bgtask.Tests.Units;
@@ -8,7 +9,7 @@ namespace Bgtask.Tests.Units;
 public sealed class SignalQueueUnitTests : IAsyncLifetime
 {
     private static readonly DateTime Now = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
-    private readonly UnitDatabase _database = new();
+    private readonly SqliteUnitDatabase _database = new();
 
     public Task InitializeAsync() => _database.InitializeAsync();
 

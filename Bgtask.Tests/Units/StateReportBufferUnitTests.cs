@@ -1,6 +1,7 @@
 using Bgtask.Api.Tasks;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
+using Bgtask.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,7 +16,7 @@ namespace Bgtask.Tests.Units;
 /// </summary>
 public sealed class StateReportBufferUnitTests : IAsyncLifetime
 {
-    private readonly UnitDatabase _database = new();
+    private readonly SqliteUnitDatabase _database = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
     private StateReportBuffer _buffer = null!;
 

@@ -3,13 +3,13 @@ using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Bgtask.Tests.Units;
+namespace Bgtask.Tests.Infrastructure;
 
 /// <summary>
-/// A migrated SQLite file of one test class, behind the service's own storage registration (pooled contexts, the
+/// A migrated SQLite file of one test (class), behind the service's own storage registration (pooled contexts, the
 /// write gate), for the units that take a <see cref="BgtaskDbContext"/> or a scope factory. No HTTP, no host.
 /// </summary>
-public sealed class UnitDatabase : IAsyncLifetime
+public sealed class SqliteUnitDatabase : IAsyncLifetime
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"bgtask-unit-{Guid.NewGuid():N}.db");
 
