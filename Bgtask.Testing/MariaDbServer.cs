@@ -57,7 +57,7 @@ public sealed partial class MariaDbServer : IDisposable
         {
             try
             {
-                return StartIn(NewFolder(), options.Port == 0 ? options with { Port = Loopback.FreePort() } : options);
+                return StartIn(NewFolder(), options.Port == 0 ? options with { Port = Loopback.FreePort(options.BindAddress) } : options);
             }
             catch (ServerExitedException) when (attempt < 3 && options.Port == 0)
             {
@@ -127,10 +127,11 @@ public sealed partial class MariaDbServer : IDisposable
             Commands.Run(Commands.Find("mariadb-install-db"), "--no-defaults", $"--user={Environment.UserName}",
                 $"--datadir={server.DataFolder}", "--auth-root-authentication-method=socket", "--skip-test-db");
             server.Launch();
+            // From any loopback address: a client of a server bound to 127.0.0.11 still comes from 127.0.0.1.
             Commands.Run(Commands.Find("mariadb"), "--no-defaults", $"--socket={server.Socket}",
                 $"--user={Environment.UserName}", "-e",
-                $"CREATE USER '{User}'@'{options.BindAddress}' IDENTIFIED BY '{password}'; " +
-                $"GRANT ALL ON `{options.GrantedDatabases}`.* TO '{User}'@'{options.BindAddress}';");
+                $"CREATE USER '{User}'@'127.%' IDENTIFIED BY '{password}'; " +
+                $"GRANT ALL ON `{options.GrantedDatabases}`.* TO '{User}'@'127.%';");
             server.ReadServerVersion();
             return server;
         }

@@ -14,7 +14,8 @@ namespace Bgtask.Tests.Faults;
 [Collection(ProcessFaultsCollection.Name)]
 public sealed class DatabaseRestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    // A server of this test's own: the shared one must never be stopped.
+    // A server of this test's own: the shared one must never be stopped. On a loopback address other than
+    // 127.0.0.1, as each node of a cluster will be.
     private MariaDbServer? _database;
     private ServiceProcess? _service;
 
@@ -22,7 +23,12 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output) : IAsyncLifet
 
     public async Task InitializeAsync()
     {
-        _database = await MariaDbServer.StartAsync(new MariaDbOptions { FlushLogAtTrxCommit = 2, BufferPoolSize = "32M" });
+        _database = await MariaDbServer.StartAsync(new MariaDbOptions
+        {
+            BindAddress = "127.0.0.2",
+            FlushLogAtTrxCommit = 2,
+            BufferPoolSize = "32M",
+        });
         _service = new ServiceProcess(new Dictionary<string, string>
         {
             ["Storage:Provider"] = "MySql",
