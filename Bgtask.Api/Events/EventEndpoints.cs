@@ -1,8 +1,8 @@
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Problems;
+using Bgtask.Api.Reports;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.Extensions.Options;
-using Problem = Bgtask.Api.Problems.Problems;
 
 namespace Bgtask.Api.Events;
 

@@ -1,4 +1,4 @@
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Notifications;
 using Bgtask.Api.Telemetry;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;

@@ -1,5 +1,6 @@
-using Bgtask.Api.Launchers;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Launches;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Runners;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ public sealed class Supervisor(
     IServiceScopeFactory scopes,
     TaskDispatcher dispatcher,
     RunnerRegistry runners,
-    TaskChanges changes,
+    TaskNotifier changes,
     IOptions<TasksOptions> options,
     TimeProvider time,
     ILogger<Supervisor> logger) : BackgroundService

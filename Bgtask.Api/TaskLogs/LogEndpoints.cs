@@ -1,11 +1,11 @@
 using Bgtask.Api.Auth;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Problems;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Problem = Bgtask.Api.Problems.Problems;
 
 namespace Bgtask.Api.TaskLogs;
 
@@ -25,7 +25,7 @@ public static class LogEndpoints
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult>> Append(long pid, LogAppendRequest request,
-        BgtaskDbContext db, TaskChanges changes, TimeProvider time, CancellationToken ct)
+        BgtaskDbContext db, TaskNotifier changes, TimeProvider time, CancellationToken ct)
     {
         var lines = request.Lines!.Select(l => l!).ToList();
         return await changes.AppendLogAsync(db, pid, lines, time.GetUtcNow().UtcDateTime, ct)

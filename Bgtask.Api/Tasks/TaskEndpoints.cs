@@ -1,6 +1,7 @@
 using Bgtask.Api.Auth;
+using Bgtask.Api.Notifications;
 using Bgtask.Api.Problems;
-using Problem = Bgtask.Api.Problems.Problems;
+using Bgtask.Api.Reports;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
@@ -72,7 +73,7 @@ public static class TaskEndpoints
             : Problem.TaskNotFound(pid);
 
     private static async Task<Results<Created<TaskResponse>, ValidationProblem>> CreateRecord(
-        CreateRecordRequest request, BgtaskDbContext db, TaskPresenter presenter, TaskChanges changes,
+        CreateRecordRequest request, BgtaskDbContext db, TaskPresenter presenter, TaskNotifier changes,
         IOptions<StorageOptions> storage, TimeProvider time, CancellationToken ct)
     {
         if (request.Parent is { } parent && !await db.TaskExistsAsync(parent, ct))
@@ -82,7 +83,7 @@ public static class TaskEndpoints
         {
             Task = request.Task ?? "external",
             Description = request.Description,
-            Launcher = TaskLauncher.External,
+            Launcher = LauncherKind.External,
             ParentId = request.Parent,
             Status = BackgroundTaskStatus.Pending,
             CreatedAt = time.GetUtcNow().UtcDateTime,
@@ -92,7 +93,7 @@ public static class TaskEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveTask(
-        long pid, BgtaskDbContext db, TaskChanges changes, CancellationToken ct)
+        long pid, BgtaskDbContext db, TaskNotifier changes, CancellationToken ct)
     {
         switch (await db.RemoveTaskAsync(pid, ct))
         {

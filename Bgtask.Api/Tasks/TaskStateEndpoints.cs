@@ -1,12 +1,14 @@
 using Bgtask.Api.Auth;
-using Bgtask.Api.Launchers;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Problems;
+using Bgtask.Api.Reports;
+using Bgtask.Api.Runners;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Problem = Bgtask.Api.Problems.Problems;
 
 namespace Bgtask.Api.Tasks;
 
@@ -18,17 +20,17 @@ public static class TaskStateEndpoints
         var group = app.MapGroup("/api/tasks/{pid:long}").WithTags("Task state")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>().AllowWorker();
-        group.MapPost("/started", (long pid, BgtaskDbContext db, TaskPresenter p, TaskChanges c, TimeProvider time,
+        group.MapPost("/started", (long pid, BgtaskDbContext db, TaskPresenter p, TaskNotifier c, TimeProvider time,
             CancellationToken ct) => Apply(pid, db.StartAsync(pid, Now(time), ct), p, c)).WithName("SetStarted").AllowWorker();
-        group.MapPost("/finished", (long pid, BgtaskDbContext db, StateReportBuffer r, TaskPresenter p, TaskChanges c,
+        group.MapPost("/finished", (long pid, BgtaskDbContext db, StateReportBuffer r, TaskPresenter p, TaskNotifier c,
                 TimeProvider time, CancellationToken ct) => Apply(pid, End(db, r, pid, BackgroundTaskStatus.Finished, null, time, ct), p, c))
             .WithName("SetFinished").AllowWorker();
         group.MapPost("/stopped", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, StateReportBuffer r,
-                TaskPresenter p, TaskChanges c, TimeProvider time, CancellationToken ct) =>
+                TaskPresenter p, TaskNotifier c, TimeProvider time, CancellationToken ct) =>
                 Apply(pid, End(db, r, pid, BackgroundTaskStatus.Stopped, body?.Message ?? "stopped", time, ct), p, c))
             .WithName("SetStopped").Validate<MessageRequest>().AllowWorker();
         group.MapPost("/error", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, StateReportBuffer r,
-                TaskPresenter p, TaskChanges c, TimeProvider time, CancellationToken ct) =>
+                TaskPresenter p, TaskNotifier c, TimeProvider time, CancellationToken ct) =>
                 Apply(pid, End(db, r, pid, BackgroundTaskStatus.Error, body?.Message ?? "error", time, ct), p, c))
             .WithName("SetError").Validate<MessageRequest>().AllowWorker();
         group.MapPost("/kill", Kill).WithName("Kill");
@@ -43,7 +45,7 @@ public static class TaskStateEndpoints
         db.EndAsync(pid, status, message, Now(time), ct, reports.Pending(pid));
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Apply(
-        long pid, Task<Change> pending, TaskPresenter presenter, TaskChanges changes, bool report = false)
+        long pid, Task<Change> pending, TaskPresenter presenter, TaskNotifier changes, bool report = false)
     {
         var change = await pending;
         if (report) changes.Reported(change);
@@ -59,7 +61,7 @@ public static class TaskStateEndpoints
     }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> ReportState(long pid, StateRequest request,
-        BgtaskDbContext db, StateReportBuffer reports, TaskPresenter presenter, TaskChanges changes, TimeProvider time,
+        BgtaskDbContext db, StateReportBuffer reports, TaskPresenter presenter, TaskNotifier changes, TimeProvider time,
         CancellationToken ct)
     {
         BackgroundTaskStatus? status = request.Status switch
@@ -74,7 +76,7 @@ public static class TaskStateEndpoints
     }
 
     private static async Task<Results<Ok<KillResponse>, ProblemHttpResult>> Kill(long pid, BgtaskDbContext db,
-        StateReportBuffer reports, RunnerRegistry runners, TaskChanges changes, TimeProvider time, CancellationToken ct)
+        StateReportBuffer reports, RunnerRegistry runners, TaskNotifier changes, TimeProvider time, CancellationToken ct)
     {
         // Marked first, then ended: the runner's watcher then finds the task ended and leaves it as killed. An
         // in-process run learns of the mark at once and may be gone before it is looked for: noted beforehand.

@@ -14,7 +14,7 @@ public static class TaskSupervision
         DateTime now, CancellationToken ct) =>
         await db.Tasks
             .Where(t => t.Id == pid && t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null &&
-                        t.Launcher != TaskLauncher.External)
+                        t.Launcher != LauncherKind.External)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.RunnerHost, host)
                 .SetProperty(t => t.TokenHash, tokenHash)
@@ -23,7 +23,7 @@ public static class TaskSupervision
     /// <summary>The oldest launches still waiting for a runner.</summary>
     public static Task<List<BackgroundTask>> QueuedLaunchesAsync(this BgtaskDbContext db, int take, CancellationToken ct) =>
         db.Tasks.AsNoTracking()
-            .Where(t => t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null && t.Launcher != TaskLauncher.External)
+            .Where(t => t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null && t.Launcher != LauncherKind.External)
             .OrderBy(t => t.Id)
             .Take(take)
             .ToListAsync(ct);
@@ -34,7 +34,7 @@ public static class TaskSupervision
     {
         var moved = await db.Tasks
             .Where(t => t.Id == pid && t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null &&
-                        t.Launcher != TaskLauncher.External)
+                        t.Launcher != LauncherKind.External)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.Message, message)

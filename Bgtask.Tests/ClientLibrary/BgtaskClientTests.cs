@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Bgtask.Tests.Client;
 using Bgtask.Tests.Infrastructure;
 using Bgtask.Worker.Client;
 

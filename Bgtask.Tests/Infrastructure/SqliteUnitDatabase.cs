@@ -40,7 +40,7 @@ public sealed class SqliteUnitDatabase : IAsyncLifetime
     public Task<BackgroundTask> CreateTaskAsync(BackgroundTaskStatus status, DateTime now) =>
         WithAsync(db => db.CreateTaskAsync(new BackgroundTask
         {
-            Task = "unit", Launcher = TaskLauncher.External, Status = status, CreatedAt = now,
+            Task = "unit", Launcher = LauncherKind.External, Status = status, CreatedAt = now,
             StartedAt = status == BackgroundTaskStatus.Pending ? null : now,
         }, "{}", clearLeftovers: false, CancellationToken.None));
 

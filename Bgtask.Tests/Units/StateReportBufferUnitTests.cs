@@ -1,4 +1,4 @@
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Reports;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Tests.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Bgtask.Api.Tasks;
+namespace Bgtask.Api.Notifications;
 
 /// <summary>
 /// Wakes the requests held by <c>GET signals?wait=</c> the moment this process stores a signal, a config

@@ -1,20 +1,21 @@
 using Bgtask.Api.Auth;
+using Bgtask.Api.Runners;
 using Bgtask.Api.Telemetry;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;
 using Microsoft.Extensions.Options;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 /// <summary>
 /// Starts launches while this service runs fewer than <see cref="TasksOptions.MaxRunning"/> runners; the
 /// rest stay pending in the database and start in order as slots free. A launch that finds a free slot is
-/// stored already claimed for this service (one commit, see <see cref="TaskLaunches"/>); a queued one is
+/// stored already claimed for this service (one commit, see <see cref="LaunchService"/>); a queued one is
 /// claimed later with a guarded update, so with several replicas it still starts exactly once.
 /// </summary>
 public sealed class TaskDispatcher(
-    IEnumerable<ITaskLauncher> launchers,
+    IEnumerable<ILauncher> launchers,
     RunnerRegistry registry,
     WorkerTokenCache tokens,
     IServiceScopeFactory scopes,
@@ -24,7 +25,7 @@ public sealed class TaskDispatcher(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _slots = new();
-    private readonly Dictionary<TaskLauncher, ITaskLauncher> _launchers = launchers.ToDictionary(l => l.Kind);
+    private readonly Dictionary<LauncherKind, ILauncher> _launchers = launchers.ToDictionary(l => l.Kind);
     private int _reserved;
 
     private int Free => options.Value.MaxRunning - registry.Count - Volatile.Read(ref _reserved);
@@ -54,7 +55,7 @@ public sealed class TaskDispatcher(
         task.RunnerHost = OsProcesses.Host;
         task.TokenHash = WorkerTokens.Hash(token);
         task.HeartbeatAt = now;
-        if (task.Launcher != TaskLauncher.InProcess) return;
+        if (task.Launcher != LauncherKind.InProcess) return;
         // The run starts inside this process at once: stored running, with its runner (this process) recorded.
         task.Status = BackgroundTaskStatus.Running;
         task.StartedAt = now;

@@ -1,18 +1,19 @@
 using System.Text.Json;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Reports;
 using Bgtask.Api.Signals;
-using Bgtask.Api.Tasks;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 /// <summary>
 /// The in-process launcher's channel: the same calls a worker makes over HTTP, made straight on storage
 /// through the same guarded operations, with the same announcements (transition log, waiters woken).
 /// </summary>
 /// <param name="started">The task and config of a launch stored already running: its start needs no database.</param>
-public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, TaskChanges changes,
+public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, TaskNotifier changes,
     SignalReader signals, StateReportBuffer reports, TimeProvider time, TaskStart? started = null) : ITaskChannel
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;

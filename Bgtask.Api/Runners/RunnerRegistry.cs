@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Bgtask.Core.Tasks;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Runners;
 
 /// <summary>A runner this service started: a worker process or an in-process run.</summary>
 public interface IRunner
@@ -42,7 +42,7 @@ public sealed class RunnerRegistry(IConfiguration configuration)
     /// <summary>Whether the task's runner is alive; true when it cannot be known from here (another host).</summary>
     public bool IsAlive(BackgroundTask task)
     {
-        if (task.Launcher == TaskLauncher.External || task.Status.IsTerminal()) return true;
+        if (task.Launcher == LauncherKind.External || task.Status.IsTerminal()) return true;
         if (_runners.TryGetValue(task.Id, out var runner)) return runner.IsAlive;
         if (task.RunnerOsPid is not { } osPid || task.RunnerHost != OsProcesses.Host) return true;
         // A runner recorded on this host that this process does not hold: an in-process run of this very
@@ -56,7 +56,7 @@ public sealed class RunnerRegistry(IConfiguration configuration)
     public async Task<bool> KillAsync(BackgroundTask task)
     {
         if (_runners.TryGetValue(task.Id, out var runner)) return await runner.KillAsync();
-        if (task.Launcher != TaskLauncher.Process || task.RunnerHost != OsProcesses.Host ||
+        if (task.Launcher != LauncherKind.Process || task.RunnerHost != OsProcesses.Host ||
             task.RunnerOsPid is not { } osPid || osPid == Environment.ProcessId)
             return false;
         var process = OsProcesses.Find(osPid, task.RunnerStartedAt);

@@ -1,18 +1,19 @@
 using Bgtask.Api.Auth;
 using Bgtask.Api.Events;
+using Bgtask.Api.Reports;
 using Bgtask.Api.Telemetry;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 
-namespace Bgtask.Api.Tasks;
+namespace Bgtask.Api.Notifications;
 
 /// <summary>
 /// Where every stored change of a task is announced: the transition log line, the waiters, the live event
 /// streams and the metrics; an ended or removed task also leaves the report buffer.
 /// </summary>
-public sealed class TaskChanges(TaskWakeups wakeups, StateReportBuffer reports, TaskEventHub events,
-    TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, ILogger<TaskChanges> logger)
+public sealed class TaskNotifier(TaskWakeups wakeups, StateReportBuffer reports, TaskEventHub events,
+    TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, ILogger<TaskNotifier> logger)
 {
     public void Created(BackgroundTask task)
     {

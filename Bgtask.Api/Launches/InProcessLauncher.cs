@@ -1,9 +1,11 @@
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Reports;
+using Bgtask.Api.Runners;
 using Bgtask.Api.Signals;
-using Bgtask.Api.Tasks;
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 /// <summary>
 /// Runs the task inside the service (the original's LAUNCHER_SIMPLE), with the same SDK and the same
@@ -12,15 +14,15 @@ namespace Bgtask.Api.Launchers;
 public sealed class InProcessLauncher(
     TaskCatalog catalog,
     IServiceScopeFactory scopes,
-    TaskChanges changes,
+    TaskNotifier changes,
     SignalReader signals,
     StateReportBuffer reports,
     TimeProvider time,
     RunnerRegistry registry,
-    RunnerRecords records,
-    ILogger<InProcessLauncher> logger) : ITaskLauncher
+    RunnerCalls records,
+    ILogger<InProcessLauncher> logger) : ILauncher
 {
-    public TaskLauncher Kind => TaskLauncher.InProcess;
+    public LauncherKind Kind => LauncherKind.InProcess;
 
     public async Task StartAsync(BackgroundTask task, string token, TaskStart? start, CancellationToken ct)
     {

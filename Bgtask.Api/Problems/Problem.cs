@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Bgtask.Api.Problems;
 
 /// <summary>The contract's expected failures, each with a detail a person can act on.</summary>
-public static class Problems
+public static class Problem
 {
     public static ProblemHttpResult TaskNotFound(long pid) =>
         TypedResults.Problem($"There is no task with pid {pid}.", statusCode: StatusCodes.Status404NotFound,

@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Runners;
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 /// <summary>
 /// Starts one Bgtask.Worker OS process per task. The worker learns its task from its environment
@@ -18,11 +20,11 @@ public sealed class ProcessLauncher(
     IOptions<TasksOptions> tasks,
     IServer server,
     RunnerRegistry registry,
-    RunnerRecords records,
+    RunnerCalls records,
     TaskLogPump pump,
-    ILogger<ProcessLauncher> logger) : ITaskLauncher
+    ILogger<ProcessLauncher> logger) : ILauncher
 {
-    public TaskLauncher Kind => TaskLauncher.Process;
+    public LauncherKind Kind => LauncherKind.Process;
 
     // The worker reads its task and config over HTTP (`started`, then `GET config`): start is not used.
     public async Task StartAsync(BackgroundTask task, string token, TaskStart? start, CancellationToken ct)

@@ -1,12 +1,12 @@
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Runners;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Notifications;
 
 /// <summary>What launchers write about their runners: where it runs, and its end when it dies unreported.</summary>
-public sealed class RunnerRecords(IServiceScopeFactory scopes, TaskChanges changes, TimeProvider time)
+public sealed class RunnerCalls(IServiceScopeFactory scopes, TaskNotifier changes, TimeProvider time)
 {
     public async Task RecordAsync(long pid, int osPid, DateTime? startedAt, CancellationToken ct)
     {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 
-namespace Bgtask.Api.Tasks;
+namespace Bgtask.Api.Reports;
 
 /// <summary>
 /// Write-behind for progress reports: a live task's frequent same-status reports are answered from memory

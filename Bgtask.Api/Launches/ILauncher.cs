@@ -1,12 +1,12 @@
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 /// <summary>Starts the runner of a task claimed for this service. Returns once it is under way.</summary>
-public interface ITaskLauncher
+public interface ILauncher
 {
-    TaskLauncher Kind { get; }
+    LauncherKind Kind { get; }
 
     /// <param name="token">The worker token minted for this task (only its hash is stored).</param>
     /// <param name="start">

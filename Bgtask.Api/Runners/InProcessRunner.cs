@@ -1,4 +1,5 @@
-namespace Bgtask.Api.Launchers;
+
+namespace Bgtask.Api.Runners;
 
 /// <summary>
 /// A task running inside the service. Kill cancels its token and stops its reports; code that ignores

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Runners;
 
 /// <summary>A worker OS process. Kill ends its whole process tree.</summary>
 public sealed class ProcessRunner(Process process, TimeSpan killWait) : IRunner

@@ -1,13 +1,13 @@
+using Bgtask.Api.Problems;
 using Bgtask.Api.RateLimiting;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Reports;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Problem = Bgtask.Api.Problems.Problems;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 /// <summary><c>POST /api/tasks</c>: store the task as pending, start its runner, answer 202 at once.</summary>
 public static class LaunchEndpoints
@@ -21,7 +21,7 @@ public static class LaunchEndpoints
     }
 
     private static async Task<Results<Accepted<TaskResponse>, ValidationProblem>> Launch(LaunchTaskRequest request,
-        BgtaskDbContext db, TaskLaunches launches, TaskPresenter presenter, CancellationToken ct)
+        BgtaskDbContext db, LaunchService launches, TaskPresenter presenter, CancellationToken ct)
     {
         if (request.Parent is { } parent && !await db.TaskExistsAsync(parent, ct))
             return Problem.Invalid("parent", $"There is no task with pid {parent}.");

@@ -1,15 +1,14 @@
 using System.Threading.Channels;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Notifications;
 using Bgtask.Core.Storage;
-using Bgtask.Core.Tasks;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 /// <summary>
 /// Carries what worker processes print on stdout and stderr into their task logs, in batches, so a
 /// chatty worker costs a few inserts a second rather than one per line.
 /// </summary>
-public sealed class TaskLogPump(IServiceScopeFactory scopes, TaskChanges changes, TimeProvider time,
+public sealed class TaskLogPump(IServiceScopeFactory scopes, TaskNotifier changes, TimeProvider time,
     ILogger<TaskLogPump> logger)
     : BackgroundService
 {

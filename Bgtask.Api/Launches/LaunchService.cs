@@ -1,12 +1,13 @@
 using System.Text.Json;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Auth;
+using Bgtask.Api.Notifications;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;
 using Microsoft.Extensions.Options;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 /// <summary>
 /// Launching, for the endpoint and for code hosted in the service itself (the in-process API). A launch is
@@ -15,10 +16,10 @@ namespace Bgtask.Api.Launchers;
 /// runner then starts with the task and its config in hand, without another database round trip. The request
 /// is trusted here: the endpoint validates it first.
 /// </summary>
-public sealed class TaskLaunches(
+public sealed class LaunchService(
     IServiceScopeFactory scopes,
     TaskDispatcher dispatcher,
-    TaskChanges changes,
+    TaskNotifier changes,
     IOptions<TasksOptions> options,
     IOptions<StorageOptions> storage,
     TimeProvider time)
@@ -74,7 +75,7 @@ public sealed class TaskLaunches(
 
     private (BackgroundTask Task, string Config) Launch(LaunchTaskRequest request, DateTime now)
     {
-        var kind = (request.Launcher ?? options.Value.DefaultLauncher) == "inprocess" ? TaskLauncher.InProcess : TaskLauncher.Process;
+        var kind = (request.Launcher ?? options.Value.DefaultLauncher) == "inprocess" ? LauncherKind.InProcess : LauncherKind.Process;
         var config = request.Config is { ValueKind: JsonValueKind.Object } json ? json.GetRawText() : ConfigVersions.Empty;
         return (new BackgroundTask
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Runners;
 
 /// <summary>
 /// Looks up a runner's OS process by the pid and start time stored with its task: an OS pid can be

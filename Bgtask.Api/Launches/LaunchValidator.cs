@@ -7,7 +7,7 @@ using Bgtask.Worker.Sdk;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 public sealed class LaunchTaskRequestValidator : AbstractValidator<LaunchTaskRequest>
 {

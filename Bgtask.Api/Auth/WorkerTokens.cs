@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Auth;
 
 /// <summary>The secret a worker gets at launch. Only its SHA-256 is stored.</summary>
 public static class WorkerTokens

@@ -1,7 +1,9 @@
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Runners;
 using Bgtask.Worker.Sdk;
 using Microsoft.Extensions.Options;
 
-namespace Bgtask.Api.Launchers;
+namespace Bgtask.Api.Launches;
 
 public static class LaunchSetup
 {
@@ -13,14 +15,14 @@ public static class LaunchSetup
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => LoadCatalog(sp.GetRequiredService<IOptions<TasksOptions>>().Value));
         builder.Services.AddSingleton<RunnerRegistry>();
-        builder.Services.AddSingleton<RunnerRecords>();
+        builder.Services.AddSingleton<RunnerCalls>();
         builder.Services.AddSingleton<TaskLogPump>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskLogPump>());
         builder.Services.AddSingleton<ProcessLauncher>();
-        builder.Services.AddSingleton<ITaskLauncher>(sp => sp.GetRequiredService<ProcessLauncher>());
-        builder.Services.AddSingleton<ITaskLauncher, InProcessLauncher>();
+        builder.Services.AddSingleton<ILauncher>(sp => sp.GetRequiredService<ProcessLauncher>());
+        builder.Services.AddSingleton<ILauncher, InProcessLauncher>();
         builder.Services.AddSingleton<TaskDispatcher>();
-        builder.Services.AddSingleton<TaskLaunches>();
+        builder.Services.AddSingleton<LaunchService>();
         return builder;
     }
 
