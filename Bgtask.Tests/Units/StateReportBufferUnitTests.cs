@@ -99,6 +99,10 @@ public sealed class StateReportBufferUnitTests : IAsyncLifetime
     {
         var (first, second) = (await RunningTaskAsync(), await RunningTaskAsync());
         await _buffer.StartAsync(CancellationToken.None);
+        // Once a flush has stored something the loop runs (a BackgroundService stopped before its loop began
+        // never runs it, final store included).
+        await ReportAsync(first, 1);
+        await Eventually.TrueAsync(async () => (await _database.StoredAsync(first)).OpFinished == 1, "the flush ran");
         await ReportAsync(first, 10);
         await ReportAsync(second, 20);
 
