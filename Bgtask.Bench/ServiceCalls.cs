@@ -26,7 +26,7 @@ public static class ServiceCalls
         // The service's warnings and errors go to a file of the run (BENCH_SERVICE_LOG=1: to the console too).
         var echo = Environment.GetEnvironmentVariable("BENCH_SERVICE_LOG") == "1";
         var log = TextWriter.Synchronized(new StreamWriter(Path.Combine(bench.Work, $"service-{Guid.NewGuid():N}.log")) { AutoFlush = true });
-        var service = new ServiceProcess(all, connectionString, Path.GetDirectoryName(bench.ApiDll), line =>
+        var service = new ServiceProcess(all, connectionString, folder: Path.GetDirectoryName(bench.ApiDll), onOutput: line =>
         {
             log.WriteLine(line);
             if (echo) Console.WriteLine($"    [service] {line}");

@@ -5,14 +5,16 @@ using System.Text;
 namespace Bgtask.Testing;
 
 /// <summary>
-/// The service (<c>Bgtask.Api</c>) as a real OS process of its own on a free loopback port, so a test can SIGKILL
-/// it and start it again on the same port and database, and the bench can measure it. Settings are given as
+/// The service (<c>Bgtask.Api</c> beside this program, or in another folder such as a publish output) as a real OS
+/// process of its own on a free loopback port, so a test can SIGKILL it and start it again on the same port and
+/// database, and the bench can measure it. Settings are given as
 /// environment variables. Dispose kills it and any worker it left, by OS pid, and deletes the SQLite file it owns.
 /// </summary>
 public sealed class ServiceProcess : IDisposable, IAsyncDisposable
 {
     private readonly Dictionary<string, string> _settings;
-    private readonly string _apiFolder;
+    private readonly string _folder;
+    private readonly string _workingDirectory;
     private readonly Action<string>? _onOutput;
     private readonly string? _sqliteFile;
     private readonly StringBuilder _output = new();
@@ -21,13 +23,15 @@ public sealed class ServiceProcess : IDisposable, IAsyncDisposable
 
     /// <param name="settings">Configuration keys (<c>Tasks:MaxRunning</c>) and values; ':' becomes '__'.</param>
     /// <param name="connectionString">Null: a SQLite file of its own in the temp folder.</param>
-    /// <param name="apiFolder">Where the built service is; null: beside this program (the tests reference it).</param>
+    /// <param name="folder">The service's binaries; null: the build beside this program (the tests reference it).</param>
+    /// <param name="workingDirectory">Where it is started from; null: its own folder.</param>
     /// <param name="onOutput">Also gets each line the service prints (its warnings and errors).</param>
     public ServiceProcess(IEnumerable<KeyValuePair<string, string>>? settings = null, string? connectionString = null,
-        string? apiFolder = null, Action<string>? onOutput = null)
+        string? folder = null, string? workingDirectory = null, Action<string>? onOutput = null)
     {
         Port = Loopback.FreePort();
-        _apiFolder = apiFolder ?? AppContext.BaseDirectory;
+        _folder = folder ?? AppContext.BaseDirectory;
+        _workingDirectory = workingDirectory ?? _folder;
         _onOutput = onOutput;
         if (connectionString is null)
         {
@@ -78,11 +82,11 @@ public sealed class ServiceProcess : IDisposable, IAsyncDisposable
     public async Task StartAsync(TimeSpan? timeout = null)
     {
         if (OsPid is not null) throw new InvalidOperationException("The service is running already.");
-        var apphost = Path.Combine(_apiFolder, "Bgtask.Api");
+        var apphost = Path.Combine(_folder, "Bgtask.Api");
         var start = File.Exists(apphost)
             ? new ProcessStartInfo(apphost)
-            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(_apiFolder, "Bgtask.Api.dll") } };
-        start.WorkingDirectory = _apiFolder;
+            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(_folder, "Bgtask.Api.dll") } };
+        start.WorkingDirectory = _workingDirectory;
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;

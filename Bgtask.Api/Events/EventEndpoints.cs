@@ -1,5 +1,6 @@
 using Bgtask.Api.Problems;
 using Bgtask.Api.Reports;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,8 @@ public static class EventEndpoints
 
     public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks").WithTags("Events");
+        var group = app.MapGroup("/api/tasks").WithTags("Events")
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(503);
         group.MapGet("/events", AllTasks).WithName("TaskEvents")
             .WithSummary("Live events of all tasks")
             .WithDescription(Format + " The snapshot holds the newest tasks (200 by default).")
@@ -26,7 +28,7 @@ public static class EventEndpoints
         group.MapGet("/{pid:long}/events", OneTask).WithName("TaskEventsOfTask")
             .WithSummary("Live events of one task")
             .WithDescription(Format + " This stream always starts with a snapshot of the task unless it resumes, and " +
-                             "ends after the task's terminal event.")
+                             "ends after the task's terminal event. Errors: 404 for an unknown pid.")
             .Produces<string>(200, "text/event-stream").ProducesProblem(404);
         return app;
     }
@@ -35,24 +37,24 @@ public static class EventEndpoints
         request.Headers["Last-Event-ID"].FirstOrDefault() is { Length: > 0 } id ? id : null;
 
     private static async Task<IResult> AllTasks(HttpRequest request, BgtaskDbContext db, TaskEventHub hub,
-        TaskPresenter presenter, IOptions<EventOptions> options, CancellationToken ct)
+        TaskReads reads, TaskPresenter presenter, IOptions<EventOptions> options, CancellationToken ct)
     {
         var subscription = hub.Subscribe(null, LastEventId(request));
         string? snapshot = null;
         if (subscription.NeedsSnapshot)
         {
-            var tasks = await db.ListTasksAsync(new TaskFilter(null, null, null, null, options.Value.SnapshotSize), ct);
+            var tasks = await reads.ListAsync(db, new TaskFilter(null, null, null, null, options.Value.SnapshotSize), ct);
             snapshot = hub.Serialize(new SnapshotEventData(tasks.Take(options.Value.SnapshotSize).Select(presenter.ToResponse).ToList()));
         }
         return new EventStream(hub, subscription, snapshot, endOnTerminal: false);
     }
 
     private static async Task<IResult> OneTask(long pid, HttpRequest request, BgtaskDbContext db, TaskEventHub hub,
-        TaskPresenter presenter, CancellationToken ct)
+        TaskReads reads, TaskPresenter presenter, CancellationToken ct)
     {
         var lastEventId = LastEventId(request);
         var subscription = hub.Subscribe(pid, lastEventId);
-        var task = await db.FindTaskAsync(pid, ct);
+        var task = await reads.FindAsync(db, pid, ct);
         if (task is null)
         {
             subscription.Dispose();

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Bgtask.Api.Notifications;
-using Bgtask.Api.Reports;
 using Bgtask.Api.Signals;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;
@@ -13,15 +13,12 @@ namespace Bgtask.Api.Launches;
 /// through the same guarded operations, with the same announcements (transition log, waiters woken).
 /// </summary>
 /// <param name="started">The task and config of a launch stored already running: its start needs no database.</param>
-public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, TaskNotifier changes,
-    SignalReader signals, StateReportBuffer reports, TimeProvider time, TaskStart? started = null) : ITaskChannel
+public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, RunnerCalls calls,
+    SignalReader signals, TaskStart? started = null) : ITaskChannel
 {
-    private DateTime Now => time.GetUtcNow().UtcDateTime;
-
     public Task<TaskStart> StartAsync(CancellationToken ct) => started is { } known ? Task.FromResult(known) : WithDb(async db =>
     {
-        var change = await db.StartAsync(pid, Now, ct);
-        changes.Applied(change);
+        var change = await calls.StartAsync(db, pid, ct);
         if (!change.Succeeded) throw Ended(change.Outcome);
         return new TaskStart(change.Task!.Task, await ReadConfigAsync(db, ct));
     });
@@ -30,8 +27,7 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
     {
         var state = new StateReport(report.OpTotal, report.OpFinished,
             report.Sleeping ? BackgroundTaskStatus.Sleeping : BackgroundTaskStatus.Running, report.Memory, report.MemoryPeak);
-        var change = await reports.ReportAsync(db, pid, state, Now, ct);
-        changes.Reported(change);
+        var change = await calls.ReportAsync(db, pid, state, ct);
         if (!change.Succeeded) throw Ended(change.Outcome);
         return true;
     });
@@ -45,7 +41,7 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
     public Task<ConfigSnapshot> GetConfigAsync(CancellationToken ct) => WithDb(db => ReadConfigAsync(db, ct));
 
     public Task AppendLogAsync(IReadOnlyList<string> lines, CancellationToken ct) =>
-        WithDb(db => changes.AppendLogAsync(db, pid, lines, Now, ct));
+        WithDb(db => calls.AppendLogAsync(db, pid, lines, ct));
 
     public Task EndAsync(TaskEnding ending, string? message, CancellationToken ct) => WithDb(async db =>
     {
@@ -55,7 +51,7 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Tas
             TaskEnding.Stopped => BackgroundTaskStatus.Stopped,
             _ => BackgroundTaskStatus.Error,
         };
-        changes.Applied(await db.EndAsync(pid, status, message, Now, ct, reports.Pending(pid)));
+        await calls.EndAsync(db, pid, status, message, ct);
         return true;
     });
 

@@ -1,5 +1,4 @@
 using Bgtask.Api.Notifications;
-using Bgtask.Api.Reports;
 using Bgtask.Api.Runners;
 using Bgtask.Api.Signals;
 using Bgtask.Core.Tasks;
@@ -14,12 +13,9 @@ namespace Bgtask.Api.Launches;
 public sealed class InProcessLauncher(
     TaskCatalog catalog,
     IServiceScopeFactory scopes,
-    TaskNotifier changes,
     SignalReader signals,
-    StateReportBuffer reports,
-    TimeProvider time,
     RunnerRegistry registry,
-    RunnerCalls records,
+    RunnerCalls calls,
     ILogger<InProcessLauncher> logger) : ILauncher
 {
     public LauncherKind Kind => LauncherKind.InProcess;
@@ -31,8 +27,8 @@ public sealed class InProcessLauncher(
         var runner = new InProcessRunner(kill);
         registry.Add(pid, runner);
         // A launch stored claimed was stored running with this process as its runner; a queued one is recorded now.
-        if (start is null) await records.RecordAsync(pid, Environment.ProcessId, OsProcesses.CurrentStartTime, ct);
-        var channel = new DirectTaskChannel(pid, scopes, changes, signals, reports, time, start);
+        if (start is null) await calls.RecordRunnerAsync(pid, Environment.ProcessId, OsProcesses.CurrentStartTime, ct);
+        var channel = new DirectTaskChannel(pid, scopes, calls, signals, start);
         runner.Run = Task.Run(async () =>
         {
             try
@@ -46,7 +42,7 @@ public sealed class InProcessLauncher(
             catch (Exception e)
             {
                 logger.LogError(e, "Task {Pid}: the in-process runner failed", pid);
-                await records.LostAsync(pid, $"runner failed: {e.Message}");
+                await calls.LostAsync(pid, $"runner failed: {e.Message}");
             }
             finally
             {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Bgtask.Api.Auth;
 using Bgtask.Api.Notifications;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;

@@ -1,4 +1,3 @@
-using Bgtask.Api.Notifications;
 using Bgtask.Api.Runners;
 using Bgtask.Worker.Sdk;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,6 @@ public static class LaunchSetup
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => LoadCatalog(sp.GetRequiredService<IOptions<TasksOptions>>().Value));
         builder.Services.AddSingleton<RunnerRegistry>();
-        builder.Services.AddSingleton<RunnerCalls>();
         builder.Services.AddSingleton<TaskLogPump>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskLogPump>());
         builder.Services.AddSingleton<ProcessLauncher>();

@@ -20,7 +20,7 @@ public sealed class ProcessLauncher(
     IOptions<TasksOptions> tasks,
     IServer server,
     RunnerRegistry registry,
-    RunnerCalls records,
+    RunnerCalls calls,
     TaskLogPump pump,
     ILogger<ProcessLauncher> logger) : ILauncher
 {
@@ -37,7 +37,7 @@ public sealed class ProcessLauncher(
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
         {
             logger.LogError(e, "Task {Pid}: the worker could not be started", task.Id);
-            await records.LostAsync(task.Id, $"worker could not start: {e.Message}");
+            await calls.LostAsync(task.Id, $"worker could not start: {e.Message}");
             return;
         }
 
@@ -49,7 +49,7 @@ public sealed class ProcessLauncher(
         process.BeginErrorReadLine();
         logger.LogInformation("Task {Pid} started worker process {OsPid}", task.Id, process.Id);
         _ = WatchAsync(task.Id, runner);
-        await records.RecordAsync(task.Id, process.Id, OsProcesses.StartTimeUtc(process), ct);
+        await calls.RecordRunnerAsync(task.Id, process.Id, OsProcesses.StartTimeUtc(process), ct);
     }
 
     /// <summary>
@@ -74,7 +74,7 @@ public sealed class ProcessLauncher(
             var code = ExitCode(process);
             registry.Remove(pid, runner);
             var message = code is { } c ? $"worker lost (exit code {c})" : "worker lost";
-            if (await records.LostAsync(pid, message))
+            if (await calls.LostAsync(pid, message))
                 logger.LogWarning("Task {Pid}: worker exited ({Message}) without ending its task", pid, message);
         }
         catch (Exception e)

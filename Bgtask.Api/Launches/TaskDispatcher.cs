@@ -1,6 +1,7 @@
 using Bgtask.Api.Auth;
 using Bgtask.Api.Runners;
 using Bgtask.Api.Telemetry;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;

@@ -8,7 +8,7 @@ namespace Bgtask.Api.Launches;
 /// Carries what worker processes print on stdout and stderr into their task logs, in batches, so a
 /// chatty worker costs a few inserts a second rather than one per line.
 /// </summary>
-public sealed class TaskLogPump(IServiceScopeFactory scopes, TaskNotifier changes, TimeProvider time,
+public sealed class TaskLogPump(IServiceScopeFactory scopes, RunnerCalls calls,
     ILogger<TaskLogPump> logger)
     : BackgroundService
 {
@@ -39,7 +39,7 @@ public sealed class TaskLogPump(IServiceScopeFactory scopes, TaskNotifier change
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
             foreach (var (pid, lines) in batch)
-                await changes.AppendLogAsync(db, pid, lines, time.GetUtcNow().UtcDateTime, ct);
+                await calls.AppendLogAsync(db, pid, lines, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -3,14 +3,15 @@ using Bgtask.Api.Events;
 using Bgtask.Api.Reports;
 using Bgtask.Api.Telemetry;
 using Bgtask.Core.Contracts;
-using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 
 namespace Bgtask.Api.Notifications;
 
 /// <summary>
-/// Where every stored change of a task is announced: the transition log line, the waiters, the live event
-/// streams and the metrics; an ended or removed task also leaves the report buffer.
+/// The one place a stored change of a task is announced: the transition log line, the waiters, the live event
+/// streams and the metrics; an ended or removed task also leaves the report buffer and the token cache. Whoever
+/// stores a change calls it right after (<see cref="RunnerCalls"/> for the runner's calls); announcing to other
+/// nodes belongs here too.
 /// </summary>
 public sealed class TaskNotifier(TaskWakeups wakeups, StateReportBuffer reports, TaskEventHub events,
     TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, ILogger<TaskNotifier> logger)
@@ -79,15 +80,8 @@ public sealed class TaskNotifier(TaskWakeups wakeups, StateReportBuffer reports,
         events.Publish("removed", pid, new RemovedEventData(pid), terminal: true);
     }
 
-    /// <summary>Appends to a task's log and announces the new lines; false when the task does not exist.</summary>
-    public async Task<bool> AppendLogAsync(BgtaskDbContext db, long pid, IReadOnlyList<string> lines, DateTime now,
-        CancellationToken ct)
-    {
-        var stored = await db.AppendLogLinesAsync(pid, lines, now, ct);
-        if (stored is { Count: > 0 })
-            events.Publish("log", pid, new LogEventData(pid, stored.Select(LogLineResponse.From).ToList()));
-        return stored is not null;
-    }
+    public void LogAppended(long pid, IReadOnlyList<TaskLogLine> lines) =>
+        events.Publish("log", pid, new LogEventData(pid, lines.Select(LogLineResponse.From).ToList()));
 
     private void PublishTask(BackgroundTask task) =>
         events.Publish("task", task.Id, presenter.ToResponse(task), task.Status.IsTerminal(), lazy: true);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 
@@ -53,7 +54,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
         {
             if (!entry.Dropped && (report.Status is null || report.Status == entry.Task.Status))
             {
-                entry.Task = entry.Task.Applied(report, now);
+                entry.Task = report.AppliedTo(entry.Task, now);
                 entry.Dirty = true;
                 entry.Version++;
                 entry.UsedAt = now;
@@ -66,30 +67,18 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
         return await db.ReportStateAsync(pid, report, now, ct);
     }
 
-    /// <summary>A stored live task with its pending report, if any (reads see the newest report).</summary>
+    /// <summary>A stored live task with its pending report, if any (reads see the newest report): see <see cref="TaskReads"/>.</summary>
     public BackgroundTask Merged(BackgroundTask stored)
     {
-        if (stored.Status.IsTerminal() || !_entries.TryGetValue(stored.Id, out var entry)) return stored;
-        lock (entry)
-        {
-            if (!entry.Dirty || entry.Dropped) return stored;
-            var pending = entry.Task;
-            stored.OpTotal = pending.OpTotal;
-            stored.OpFinished = pending.OpFinished;
-            stored.StartedAt ??= pending.StartedAt;
-            stored.Memory = pending.Memory;
-            stored.MemoryPeak = Math.Max(stored.MemoryPeak, pending.MemoryPeak);
-            stored.HeartbeatAt = pending.HeartbeatAt;
-            (stored.Rate, stored.RateSinceOps, stored.RateSinceAt) = (pending.Rate, pending.RateSinceOps, pending.RateSinceAt);
-            return stored;
-        }
+        if (Pending(stored.Id) is { } pending && !stored.Status.IsTerminal()) pending.MergeInto(stored);
+        return stored;
     }
 
     /// <summary>The task's report not yet stored, if any: for a terminal transition to store with the ending.</summary>
-    public BackgroundTask? Pending(long pid)
+    public TaskProgress? Pending(long pid)
     {
         if (!_entries.TryGetValue(pid, out var entry)) return null;
-        lock (entry) return entry.Dirty && !entry.Dropped ? entry.Task.MemberwiseCopy() : null;
+        lock (entry) return entry.Dirty && !entry.Dropped ? TaskProgress.Of(entry.Task) : null;
     }
 
     /// <summary>Stores the task's pending report now.</summary>
@@ -157,7 +146,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
                 var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 foreach (var (_, task, _) in batch)
-                    if (!await db.StoreProgressAsync(task, ct)) gone.Add(task.Id);
+                    if (!await db.StoreProgressAsync(task.Id, TaskProgress.Of(task), ct)) gone.Add(task.Id);
                 await tx.CommitAsync(ct);
                 _failing = false;
             }

@@ -1,4 +1,3 @@
-
 namespace Bgtask.Api.Runners;
 
 /// <summary>

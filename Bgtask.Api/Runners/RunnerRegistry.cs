@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Bgtask.Core.Tasks;
+using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Runners;
 
@@ -17,10 +18,10 @@ public interface IRunner
 /// each runner's host, OS pid and start time, so another replica (or this one after a restart) can tell
 /// whether a runner on its host is alive, and end it, without this.
 /// </summary>
-public sealed class RunnerRegistry(IConfiguration configuration)
+public sealed class RunnerRegistry(IOptions<WorkerOptions> options)
 {
     private readonly ConcurrentDictionary<long, IRunner> _runners = new();
-    private readonly TimeSpan _killWait = configuration.GetValue("Worker:KillWait", TimeSpan.FromSeconds(5));
+    private readonly TimeSpan _killWait = options.Value.KillWait;
 
     private readonly SemaphoreSlim _freed = new(0, int.MaxValue);
 

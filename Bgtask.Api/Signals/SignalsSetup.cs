@@ -12,6 +12,8 @@ public static class SignalsSetup
         builder.Services.AddSingleton<TaskWakeups>();
         builder.Services.AddSingleton<SignalReader>();
         builder.Services.AddSingleton<TaskNotifier>();
+        builder.Services.AddSingleton<RunnerCalls>();
+        builder.Services.AddSingleton<TaskReads>();
         builder.Services.AddSingleton<StateReportBuffer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StateReportBuffer>());
         builder.Services.AddSingleton<TaskPresenter>();

@@ -1,9 +1,9 @@
 using Bgtask.Api.Launches;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Runners;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
-using Microsoft.EntityFrameworkCore;
 
 namespace Bgtask.Api.Supervision;
 
@@ -18,17 +18,14 @@ namespace Bgtask.Api.Supervision;
 public sealed class Reconciler(
     IServiceScopeFactory scopes,
     ProcessLauncher processes,
-    RunnerCalls records,
+    RunnerCalls calls,
     ILogger<Reconciler> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-        var left = await db.Tasks.AsNoTracking()
-            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.Launcher != LauncherKind.External &&
-                        t.RunnerHost == OsProcesses.Host)
-            .ToListAsync(cancellationToken);
+        var left = await db.LiveRunsOnHostAsync(OsProcesses.Host, cancellationToken);
 
         foreach (var task in left)
         {
@@ -48,7 +45,7 @@ public sealed class Reconciler(
             }
             process?.Dispose();
             var message = task.Launcher == LauncherKind.InProcess ? "service restarted" : "worker lost";
-            if (await records.LostAsync(task.Id, message))
+            if (await calls.LostAsync(db, task.Id, message))
                 logger.LogWarning("Task {Pid} was {Status} when the service stopped; its runner is gone: {Message}",
                     task.Id, task.Status, message);
         }

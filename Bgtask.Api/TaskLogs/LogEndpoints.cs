@@ -3,8 +3,8 @@ using Bgtask.Api.Notifications;
 using Bgtask.Api.Problems;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
-using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bgtask.Api.TaskLogs;
@@ -18,17 +18,19 @@ public static class LogEndpoints
     public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks/{pid:long}/log").WithTags("Log")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
-        group.MapPost("/", Append).WithName("WriteLog").Validate<LogAppendRequest>().AllowWorker();
-        group.MapGet("/", Read).WithName("ReadLog").ProducesValidationProblem();
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
+        group.MapPost("/", Append).WithName("WriteLog").Validate<LogAppendRequest>().AllowWorker()
+            .WithSummary("Append log lines").WithDescription(LogDocs.Write);
+        group.MapGet("/", Read).WithName("ReadLog").ProducesValidationProblem()
+            .WithSummary("Read a task's log").WithDescription(LogDocs.Read);
         return app;
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult>> Append(long pid, LogAppendRequest request,
-        BgtaskDbContext db, TaskNotifier changes, TimeProvider time, CancellationToken ct)
+        BgtaskDbContext db, RunnerCalls calls, CancellationToken ct)
     {
         var lines = request.Lines!.Select(l => l!).ToList();
-        return await changes.AppendLogAsync(db, pid, lines, time.GetUtcNow().UtcDateTime, ct)
+        return await calls.AppendLogAsync(db, pid, lines, ct)
             ? TypedResults.Accepted((string?)null)
             : Problem.TaskNotFound(pid);
     }

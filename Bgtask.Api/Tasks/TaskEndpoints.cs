@@ -4,6 +4,7 @@ using Bgtask.Api.Problems;
 using Bgtask.Api.Reports;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,17 +20,23 @@ public static class TaskEndpoints
 
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblem(401).ProducesProblem(403);
-        group.MapGet("/", ListTasks).WithName("ListTasks").ProducesValidationProblem();
-        group.MapGet("/{pid:long}", GetTask).WithName("GetTask").ProducesProblem(404).AllowWorker();
-        group.MapGet("/{pid:long}/live", IsLive).WithName("IsLive").ProducesProblem(404);
-        group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>();
-        group.MapDelete("/{pid:long}", RemoveTask).WithName("RemoveTask").ProducesProblem(404).ProducesProblem(409);
+        var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblem(401).ProducesProblem(403)
+            .ProducesProblem(503);
+        group.MapGet("/", ListTasks).WithName("ListTasks").ProducesValidationProblem()
+            .WithSummary("List tasks").WithDescription(TaskDocs.List);
+        group.MapGet("/{pid:long}", GetTask).WithName("GetTask").ProducesProblem(404).AllowWorker()
+            .WithSummary("Read a task").WithDescription(TaskDocs.Get);
+        group.MapGet("/{pid:long}/live", IsLive).WithName("IsLive").ProducesProblem(404)
+            .WithSummary("Is a task live").WithDescription(TaskDocs.IsLive);
+        group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>()
+            .WithSummary("Record a task run elsewhere").WithDescription(TaskDocs.AddRecord);
+        group.MapDelete("/{pid:long}", RemoveTask).WithName("RemoveTask").ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Remove an ended task").WithDescription(TaskDocs.Remove);
         return app;
     }
 
     private static async Task<Results<Ok<TaskPage>, ValidationProblem>> ListTasks(
-        BgtaskDbContext db, TaskPresenter presenter, StateReportBuffer reports, CancellationToken ct,
+        BgtaskDbContext db, TaskReads reads, TaskPresenter presenter, CancellationToken ct,
         string? status = null, string? task = null, long? parent = null, int? limit = null, long? after = null)
     {
         var take = limit ?? DefaultLimit;
@@ -39,10 +46,10 @@ public static class TaskEndpoints
             return Problem.Invalid("status",
                 "'status' is one or more of pending, running, sleeping, stopped, finished, error (comma-separated).");
 
-        var rows = await db.ListTasksAsync(new TaskFilter(statuses, task, parent, after, take), ct);
+        var rows = await reads.ListAsync(db, new TaskFilter(statuses, task, parent, after, take), ct);
         var more = rows.Count > take;
         if (more) rows.RemoveAt(rows.Count - 1);
-        return TypedResults.Ok(new TaskPage(rows.Select(t => presenter.ToResponse(reports.Merged(t))).ToList(),
+        return TypedResults.Ok(new TaskPage(rows.Select(presenter.ToResponse).ToList(),
             more ? rows[^1].Id : null));
     }
 
@@ -61,14 +68,14 @@ public static class TaskEndpoints
     }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTask(
-        long pid, BgtaskDbContext db, TaskPresenter presenter, StateReportBuffer reports, CancellationToken ct) =>
-        await db.FindTaskAsync(pid, ct) is { } task
-            ? TypedResults.Ok(presenter.ToResponse(reports.Merged(task)))
+        long pid, BgtaskDbContext db, TaskReads reads, TaskPresenter presenter, CancellationToken ct) =>
+        await reads.FindAsync(db, pid, ct) is { } task
+            ? TypedResults.Ok(presenter.ToResponse(task))
             : Problem.TaskNotFound(pid);
 
     private static async Task<Results<Ok<LiveResponse>, ProblemHttpResult>> IsLive(
-        long pid, BgtaskDbContext db, TaskPresenter presenter, CancellationToken ct) =>
-        await db.FindTaskAsync(pid, ct) is { } task
+        long pid, BgtaskDbContext db, TaskReads reads, TaskPresenter presenter, CancellationToken ct) =>
+        await reads.FindAsync(db, pid, ct) is { } task
             ? TypedResults.Ok(new LiveResponse(pid, presenter.ToResponse(task).Live))
             : Problem.TaskNotFound(pid);
 

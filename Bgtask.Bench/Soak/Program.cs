@@ -1,7 +1,7 @@
 using System.Globalization;
 using Bgtask.Bench.Soak;
-using Bgtask.Worker.Sdk;
 using Bgtask.Worker;
+using Bgtask.Worker.Sdk;
 
 // Launched like any worker (BGTASK_PID, BGTASK_API_URL): runs bench.soak through the public worker host with
 // reports every 10 ms, then prints its memory samples as "soak <name> <value>" lines for the bench.

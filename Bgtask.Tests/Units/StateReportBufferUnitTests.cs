@@ -1,4 +1,5 @@
 using Bgtask.Api.Reports;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Tests.Infrastructure;
@@ -58,7 +59,7 @@ public sealed class StateReportBufferUnitTests : IAsyncLifetime
         var stored = await _database.StoredAsync(pid);
         Assert.Equal(0, stored.OpFinished);
         Assert.Equal(3, _buffer.Merged(stored).OpFinished);
-        Assert.Equal(3, _buffer.Pending(pid)!.OpFinished);
+        Assert.Equal(3, _buffer.Pending(pid)!.Value.OpFinished);
 
         await _buffer.StoreAsync(pid, CancellationToken.None);
 

@@ -108,7 +108,7 @@ public sealed class BgtaskClient
         using var response = await SendRawAsync(HttpMethod.Get,
             $"{Tasks(pid)}/signals?clean={(consume ? "true" : "false")}&wait={seconds}", null, ct);
         var items = await ReadAsync(response, ClientJson.Default.ListBgtaskSignal, ct);
-        var version = response.Headers.TryGetValues("Bgtask-Config-Version", out var values) &&
+        var version = response.Headers.TryGetValues(BgtaskHttp.ConfigVersionHeader, out var values) &&
                       int.TryParse(values.FirstOrDefault(), CultureInfo.InvariantCulture, out var v) ? v : 0;
         return new BgtaskSignals(items, version);
     }

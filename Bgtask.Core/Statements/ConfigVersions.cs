@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 
-namespace Bgtask.Core.Tasks;
+namespace Bgtask.Core.Statements;
 
 public enum ConfigOutcome { Ok, NotFound, Conflict, PreconditionFailed }
 

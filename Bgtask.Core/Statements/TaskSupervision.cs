@@ -1,7 +1,8 @@
 using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 
-namespace Bgtask.Core.Tasks;
+namespace Bgtask.Core.Statements;
 
 /// <summary>The guarded statements behind queueing, heartbeats, time limits and retention.</summary>
 public static class TaskSupervision
@@ -52,14 +53,14 @@ public static class TaskSupervision
     {
         var cutoff = now - timeout;
         var silent = await db.Tasks.AsNoTracking()
-            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.HeartbeatTimeoutSeconds == null &&
+            .WhereLive().Where(t => t.HeartbeatTimeoutSeconds == null &&
                         t.HeartbeatAt != null && t.HeartbeatAt < cutoff)
             .Select(t => t.Id)
             .ToListAsync(ct);
         // Launches with a timeout of their own are few: the candidates are read, then judged one by one.
         var earliest = now - shortestOwnTimeout;
         var own = await db.Tasks.AsNoTracking()
-            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.HeartbeatTimeoutSeconds != null &&
+            .WhereLive().Where(t => t.HeartbeatTimeoutSeconds != null &&
                         t.HeartbeatAt != null && t.HeartbeatAt < earliest)
             .Select(t => new { t.Id, t.HeartbeatAt, t.HeartbeatTimeoutSeconds })
             .ToListAsync(ct);
@@ -75,7 +76,7 @@ public static class TaskSupervision
         DateTime now, CancellationToken ct)
     {
         var moved = await db.Tasks
-            .Where(t => t.Id == pid && t.Status <= BackgroundTaskStatus.Sleeping && t.HeartbeatAt < cutoff)
+            .WhereLive().Where(t => t.Id == pid && t.HeartbeatAt < cutoff)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, BackgroundTaskStatus.Error)
                 .SetProperty(t => t.Message, message)
@@ -87,20 +88,20 @@ public static class TaskSupervision
     /// <summary>Live, started tasks that have a time limit.</summary>
     public static Task<List<BackgroundTask>> TimedTasksAsync(this BgtaskDbContext db, CancellationToken ct) =>
         db.Tasks.AsNoTracking()
-            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.TimeoutSeconds != null && t.StartedAt != null)
+            .WhereLive().Where(t => t.TimeoutSeconds != null && t.StartedAt != null)
             .ToListAsync(ct);
 
     /// <summary>Records why the service is stopping a live task; false if a reason was set already.</summary>
     public static async Task<bool> SetStopReasonAsync(this BgtaskDbContext db, long pid, string reason, CancellationToken ct) =>
         await db.Tasks
-            .Where(t => t.Id == pid && t.Status <= BackgroundTaskStatus.Sleeping && t.StopReason == null)
+            .WhereLive().Where(t => t.Id == pid && t.StopReason == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.StopReason, reason), ct) == 1;
 
     /// <summary>Deletes up to <paramref name="batch"/> ended tasks finished before the cutoff, with all that is theirs.</summary>
     public static async Task<int> PurgeEndedAsync(this BgtaskDbContext db, DateTime cutoff, int batch, CancellationToken ct)
     {
         var pids = await db.Tasks.AsNoTracking()
-            .Where(t => t.Status > BackgroundTaskStatus.Sleeping && t.FinishedAt < cutoff)
+            .WhereEnded().Where(t => t.FinishedAt < cutoff)
             .OrderBy(t => t.Id)
             .Select(t => t.Id)
             .Take(batch)
@@ -108,7 +109,7 @@ public static class TaskSupervision
         if (pids.Count == 0) return 0;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Only ended tasks are deleted: the status guard holds even if one was somehow revived meanwhile.
-        var removed = await db.Tasks.Where(t => pids.Contains(t.Id) && t.Status > BackgroundTaskStatus.Sleeping)
+        var removed = await db.Tasks.WhereEnded().Where(t => pids.Contains(t.Id))
             .ExecuteDeleteAsync(ct);
         await db.Signals.Where(s => pids.Contains(s.Pid)).ExecuteDeleteAsync(ct);
         await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
@@ -116,4 +117,18 @@ public static class TaskSupervision
         await tx.CommitAsync(ct);
         return removed;
     }
+
+    /// <summary>Records where a task's runner lives: its host, OS pid and that process's start time.</summary>
+    public static Task RecordRunnerAsync(this BgtaskDbContext db, long pid, string host, int osPid, DateTime? startedAt,
+        CancellationToken ct) =>
+        db.Tasks.Where(t => t.Id == pid).ExecuteUpdateAsync(s => s
+            .SetProperty(t => t.RunnerHost, host)
+            .SetProperty(t => t.RunnerOsPid, osPid)
+            .SetProperty(t => t.RunnerStartedAt, startedAt), ct);
+
+    /// <summary>Live tasks whose runner was recorded on <paramref name="host"/> (what a restarted service left there).</summary>
+    public static Task<List<BackgroundTask>> LiveRunsOnHostAsync(this BgtaskDbContext db, string host, CancellationToken ct) =>
+        db.Tasks.AsNoTracking().WhereLive()
+            .Where(t => t.Launcher != LauncherKind.External && t.RunnerHost == host)
+            .ToListAsync(ct);
 }

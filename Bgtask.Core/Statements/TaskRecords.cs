@@ -1,7 +1,8 @@
 using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 
-namespace Bgtask.Core.Tasks;
+namespace Bgtask.Core.Statements;
 
 /// <summary>Creating, listing and removing task rows with everything that belongs to them.</summary>
 public static class TaskRecords
@@ -61,7 +62,7 @@ public static class TaskRecords
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var removed = await db.Tasks
-            .Where(t => t.Id == pid && t.Status > BackgroundTaskStatus.Sleeping)
+            .WhereEnded().Where(t => t.Id == pid)
             .ExecuteDeleteAsync(ct);
         if (removed == 0)
         {

@@ -1,7 +1,8 @@
 using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 
-namespace Bgtask.Core.Tasks;
+namespace Bgtask.Core.Statements;
 
 /// <summary>
 /// The signals of a task, oldest first. Consuming is claim-then-delete: one UPDATE stamps every pending

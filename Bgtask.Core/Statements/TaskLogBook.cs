@@ -1,7 +1,8 @@
 using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 
-namespace Bgtask.Core.Tasks;
+namespace Bgtask.Core.Statements;
 
 /// <summary>A task's log. Lines are numbered from 1 per task; the (pid, seq) key settles concurrent writers.</summary>
 public static class TaskLogBook
