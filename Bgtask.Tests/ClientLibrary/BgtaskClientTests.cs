@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Bgtask.Client;
 using Bgtask.Tests.Client;
 using Bgtask.Tests.Infrastructure;
-using Bgtask.Worker.Client;
 
 namespace Bgtask.Tests.ClientLibrary;
 
