@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Bgtask.Client;
+
+namespace Bgtask.Cli;
+
+/// <summary>What a command's run gets: its parsed line, the client, the URL, and whether stdout is a terminal.</summary>
+public sealed record CommandRun(ParseResult Parse, BgtaskClient Client, Uri Url, Terminal Terminal);
+
+/// <summary>
+/// The one place where failures become exit codes: a problem from the service (3, its title and detail on one
+/// line of stderr), a service out of reach (4, with its URL), Ctrl-C (130). Never a stack trace.
+/// </summary>
+public static class Guard
+{
+    public static void SetRun(this Command command, Func<CommandRun, CancellationToken, Task<int>> run) =>
+        command.SetAction(async (parse, ct) =>
+        {
+            var (client, url) = Connection.Open(parse);
+            try
+            {
+                return await run(new CommandRun(parse, client, url, Terminal.Detect()), ct);
+            }
+            catch (BgtaskException e)
+            {
+                Console.Error.WriteLine($"bgtask: {e.Status} {OneLine(e.Title)}{(e.Detail is { Length: > 0 } d ? ": " + OneLine(d) : "")}");
+                return ExitCodes.Problem;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("bgtask: interrupted; the task goes on.");
+                return ExitCodes.Interrupted;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or SocketException or TaskCanceledException)
+            {
+                // TaskCanceledException without Ctrl-C: HttpClient's timeout.
+                Console.Error.WriteLine($"bgtask: cannot reach the service at {url}: {OneLine(Innermost(e).Message)}");
+                return ExitCodes.Unreachable;
+            }
+        });
+
+    private static string OneLine(string? text) =>
+        string.Join(' ', (text ?? "").Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
+}
