@@ -21,6 +21,9 @@ public static class ExitCodes
     /// <summary>A usage error (EX_USAGE of sysexits.h).</summary>
     public const int Usage = 64;
 
+    /// <summary>A bug of bgtask's own (EX_SOFTWARE of sysexits.h).</summary>
+    public const int Internal = 70;
+
     /// <summary>Ctrl-C ended the watching (the task goes on), as shells report SIGINT.</summary>
     public const int Interrupted = 130;
 

@@ -37,6 +37,12 @@ public static class Guard
                 Console.Error.WriteLine($"bgtask: cannot reach the service at {url}: {OneLine(Innermost(e).Message)}");
                 return ExitCodes.Unreachable;
             }
+            catch (Exception e)
+            {
+                // A bug of bgtask's own: one line, not a stack trace in an operator's terminal.
+                Console.Error.WriteLine($"bgtask: internal error: {e.GetType().Name}: {OneLine(e.Message)}");
+                return ExitCodes.Internal;
+            }
         });
 
     private static string OneLine(string? text) =>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Bgtask and runs every test: the HTTP contract on SQLite, on MariaDB (InnoDB) and on MariaDB with MEMORY
-# tables, real worker processes, the faults, and the dashboard in a real browser. Needs only the .NET SDK:
+# tables, real worker processes, the faults, the bgtask CLI (in a pseudo-terminal too), and the dashboard in a
+# real browser. Needs only the .NET SDK:
 # installs mariadb-server and chromium with apt-get when they are missing (the tests start a throwaway MariaDB
 # of their own; BGTASK_TEST_MYSQL may name a ready one instead).
 #
@@ -77,6 +78,11 @@ have_chromium() {
     [ -x /usr/bin/chromium ]
 }
 
+# `script` (util-linux's bsdutils, essential on Debian) gives the CLI tests a pseudo-terminal.
+have_script() {
+    command -v script >/dev/null 2>&1
+}
+
 # Installs Debian packages without starting any system service (the tests start their own MariaDB).
 install_packages() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -112,6 +118,7 @@ start=$(date +%s)
 packages=()
 if [ -z "${BGTASK_TEST_MYSQL:-}" ] && ! have_mariadb; then packages+=(mariadb-server); fi
 if ! have_chromium; then packages+=(chromium); fi
+if ! have_script; then packages+=(bsdutils); fi
 if [ ${#packages[@]} -gt 0 ]; then
     install_packages "${packages[@]}" || say "installing ${packages[*]} failed; the tests that need them will fail."
 fi

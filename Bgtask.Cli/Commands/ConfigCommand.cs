@@ -16,11 +16,12 @@ public static class ConfigCommand
         var pid = Args.Pid();
         var set = ConfigArgs.Set();
         var json = ConfigArgs.Object("--json", "The new config, a whole JSON object (--set values go over it)");
-        var ifVersion = new Option<int?>("--if-version") { Description = "Replace only this version (else 412)", HelpName = "N" };
+        var ifVersion = Args.Int("--if-version", "Replace only this version (else 412)", "N", 1, int.MaxValue);
         var command = new Command("config", "Print a task's config, or change it with --set or --json.") { pid, set, json, ifVersion };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(ifVersion) is not null && r.GetValue(set) is not { Length: > 0 } && r.GetValue(json) is null)
+            // By presence, not value: a value that failed to parse is its own error already.
+            if (r.GetResult(ifVersion) is not null && r.GetResult(set) is null && r.GetResult(json) is null)
                 r.AddError("--if-version goes with --set or --json.");
         });
         command.SetRun(async (run, ct) =>

@@ -14,7 +14,7 @@ public static class LaunchCommand
         var set = ConfigArgs.Set();
         var launcher = new Option<string?>("--launcher") { Description = "process or inprocess (default: the service's)", HelpName = "L" };
         var description = new Option<string?>("--description") { Description = "Free text shown with the task", HelpName = "D" };
-        var timeout = new Option<int?>("--timeout") { Description = "A time limit: the task is sent stop, then killed", HelpName = "SECONDS" };
+        var timeout = Args.Int("--timeout", "A time limit: the task is sent stop, then killed", "SECONDS", 1, int.MaxValue);
         var follow = new Option<bool>("--follow") { Description = "Show the task live until it ends; the exit code is its outcome" };
         var wait = new Option<bool>("--wait") { Description = "Wait quietly until it ends; the exit code is its outcome" };
         var json = JsonOut.Option();
@@ -24,8 +24,7 @@ public static class LaunchCommand
         };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(follow) && r.GetValue(wait)) r.AddError("--follow and --wait exclude each other.");
-            if (r.GetValue(timeout) is <= 0) r.AddError("--timeout: a positive number of seconds is needed.");
+            if (r.GetResult(follow) is not null && r.GetResult(wait) is not null) r.AddError("--follow and --wait exclude each other.");
         });
         command.SetRun(async (run, ct) =>
         {

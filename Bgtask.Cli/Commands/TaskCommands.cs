@@ -32,13 +32,9 @@ public static class TaskCommands
     {
         var status = new Option<string?>("--status") { Description = "Only tasks in this status (pending, running, sleeping, stopped, finished, error)", HelpName = "S" };
         var task = new Option<string?>("--task") { Description = "Only tasks of this name (exact)", HelpName = "T" };
-        var limit = new Option<int?>("--limit") { Description = "How many, newest first: 1 to 500 (default 50)", HelpName = "N" };
+        var limit = Args.Int("--limit", "How many, newest first: 1 to 500 (default 50)", "N", 1, 500);
         var json = JsonOut.Option();
         var command = new Command("ls", "List tasks, newest first.") { status, task, limit, json };
-        command.Validators.Add(r =>
-        {
-            if (r.GetValue(limit) is < 1 or > 500) r.AddError("--limit: 1 to 500.");
-        });
         command.SetRun(async (run, ct) =>
         {
             var p = run.Parse;

@@ -17,29 +17,36 @@ public static class ProgressView
     private static async Task<BgtaskTask?> LiveAsync(IAnsiConsole console, IAsyncEnumerable<BgtaskTask> states)
     {
         BgtaskTask? last = null;
-        await console.Progress()
+        await console.Live(new Markup("[grey]connecting…[/]"))
             .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
-                new PercentageColumn())
-            .StartAsync(async progress =>
+            .Overflow(VerticalOverflow.Ellipsis)
+            .StartAsync(async live =>
             {
-                ProgressTask? bar = null;
                 await foreach (var task in states)
                 {
+                    // Status changes stay on the screen, above the bar.
                     if (last is null || last.Status != task.Status || last.Frozen != task.Frozen)
-                        console.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] task {task.Pid} [bold]{Markup.Escape(TaskText.Status(task))}[/]");
-                    bar ??= progress.AddTask("", autoStart: true);
-                    bar.IsIndeterminate = task.OpTotal == 0;
-                    bar.MaxValue = Math.Max(task.OpTotal, 1);
-                    bar.Value = task.OpTotal == 0 ? 0 : task.OpFinished;
-                    bar.Description = Markup.Escape(Units.Invariant($"{task.Pid} {task.Task} {TaskText.Status(task)} ") + TaskText.Progress(task));
-                    if (task.IsTerminal) bar.StopTask();
-                    progress.Refresh();
+                        console.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] task {task.Pid} [bold]{Markup.Escape(TaskText.Status(task))}[/]" +
+                                           (task.Message is { Length: > 0 } m ? $": {Markup.Escape(m)}" : ""));
+                    live.UpdateTarget(Bar(task, console.Profile.Width));
+                    live.Refresh();
                     last = task;
                 }
             });
         return last;
+    }
+
+    /// <summary>Two lines: the bar with percent and done/total, then rate, ETA, memory and peak.</summary>
+    private static Markup Bar(BgtaskTask t, int width)
+    {
+        var head = Units.Invariant($"{t.Pid} {t.Task} {TaskText.Status(t)}");
+        var tail = Units.Invariant($"{Units.Percent(t.Progress),4}  {t.OpFinished}/{t.OpTotal}");
+        var barWidth = Math.Clamp(width - head.Length - tail.Length - 4, 10, 50);
+        var filled = t.OpTotal == 0 ? 0 : (int)Math.Round(barWidth * Math.Clamp(t.Progress, 0, 1));
+        var color = t.Status switch { "finished" => "green", "error" => "red", "stopped" => "yellow", _ => "blue" };
+        var bar = $"[{color}]{new string('━', filled)}[/][grey]{new string('━', barWidth - filled)}[/]";
+        var stats = $"rate {Units.Rate(t.Rate)}  eta {Units.Duration(t.EtaSeconds)}  mem {Units.Bytes(t.Memory)}  peak {Units.Bytes(t.MemoryPeak)}";
+        return new Markup($"[bold]{Markup.Escape(head)}[/] {bar} {Markup.Escape(tail)}\n  [grey]{Markup.Escape(stats)}[/]");
     }
 
     private static async Task<BgtaskTask?> PlainAsync(IAsyncEnumerable<BgtaskTask> states)
