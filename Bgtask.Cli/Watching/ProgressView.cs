@@ -1,6 +1,7 @@
 using Bgtask.Cli.Output;
 using Bgtask.Client;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Bgtask.Cli.Watching;
 
@@ -17,6 +18,8 @@ public static class ProgressView
     private static async Task<BgtaskTask?> LiveAsync(IAnsiConsole console, IAsyncEnumerable<BgtaskTask> states)
     {
         BgtaskTask? last = null;
+        // The status changes are part of the live region, above the bar (the latest ones, so it stays small).
+        var changes = new List<IRenderable>();
         await console.Live(new Markup("[grey]connecting…[/]"))
             .AutoClear(false)
             .Overflow(VerticalOverflow.Ellipsis)
@@ -24,17 +27,21 @@ public static class ProgressView
             {
                 await foreach (var task in states)
                 {
-                    // Status changes stay on the screen, above the bar.
                     if (last is null || last.Status != task.Status || last.Frozen != task.Frozen)
-                        console.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] task {task.Pid} [bold]{Markup.Escape(TaskText.Status(task))}[/]" +
-                                           (task.Message is { Length: > 0 } m ? $": {Markup.Escape(m)}" : ""));
-                    live.UpdateTarget(Bar(task, console.Profile.Width));
+                    {
+                        changes.Add(new Markup($"[grey]{DateTime.Now:HH:mm:ss}[/] task {task.Pid} [bold]{Markup.Escape(TaskText.Status(task))}[/]" +
+                                               (task.Message is { Length: > 0 } m ? $": {Markup.Escape(m)}" : "")));
+                        if (changes.Count > MaxChanges) changes.RemoveAt(0);
+                    }
+                    live.UpdateTarget(new Rows([.. changes, Bar(task, console.Profile.Width)]));
                     live.Refresh();
                     last = task;
                 }
             });
         return last;
     }
+
+    private const int MaxChanges = 8;
 
     /// <summary>Two lines: the bar with percent and done/total, then rate, ETA, memory and peak.</summary>
     private static Markup Bar(BgtaskTask t, int width)
