@@ -23,7 +23,10 @@ public static class Guard
             }
             catch (BgtaskException e)
             {
-                Console.Error.WriteLine($"bgtask: {e.Status} {OneLine(e.Title)}{(e.Detail is { Length: > 0 } d ? ": " + OneLine(d) : "")}");
+                var title = OneLine(e.Title);
+                Console.Error.WriteLine(e.Detail is { Length: > 0 } detail
+                    ? $"bgtask: {e.Status} {title.TrimEnd('.')}: {OneLine(detail)}"
+                    : $"bgtask: {e.Status} {title}");
                 return ExitCodes.Problem;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -222,6 +222,30 @@ public sealed class CliCommandTests(WorkerApiFactory<SqliteTarget> api) : IClass
         Assert.Contains("987654321", line);
     }
 
+    [Theory]
+    [InlineData("watch", "987654321")]
+    [InlineData("logs", "987654321", "-f")]
+    [InlineData("config", "987654321", "--set", "a=1")]
+    [InlineData("kill", "987654321")]
+    [InlineData("rm", "987654321")]
+    public async Task UnknownPid_AnyCommand_Exits3OnOneLine(params string[] args)
+    {
+        var result = await _cli.RunAsync(args);
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.StartsWith("bgtask: 404 ", Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public async Task Launch_UnknownTask_Exits3WithTheServicesProblem()
+    {
+        var result = await _cli.RunAsync("launch", "no.such.task");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Matches("^bgtask: 4[0-9][0-9] ", result.Stderr);
+        Assert.Equal("", result.Stdout);
+    }
+
     // freeze/thaw and GET /api/nodes are in contract v1.1 but not built in the service yet: today they answer 404
     // problems, and the CLI must turn those into exit 3 on one line. The happy paths get their tests when the routes land.
     [Theory]
