@@ -15,15 +15,17 @@ public static class Connection
         Description = $"The service's URL [env: BGTASK_URL, else {DefaultUrl}]",
         HelpName = "URL",
         Recursive = true,
-        DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("BGTASK_URL") is { Length: > 0 } url ? url : DefaultUrl),
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : DefaultUrl;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
-            result.AddError($"--url: '{text}' is not an http:// or https:// URL.");
-            return null;
-        },
+        DefaultValueFactory = result =>
+            Parse(result, Environment.GetEnvironmentVariable("BGTASK_URL") is { Length: > 0 } url ? url : DefaultUrl, "BGTASK_URL") ?? new Uri(DefaultUrl),
+        CustomParser = result => Parse(result, result.Tokens[^1].Value, "--url"),
     };
+
+    private static Uri? Parse(System.CommandLine.Parsing.ArgumentResult result, string text, string source)
+    {
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
+        result.AddError($"{source}: '{text}' is not an http:// or https:// URL.");
+        return null;
+    }
 
     public static readonly Option<string?> ApiKey = new("--api-key")
     {

@@ -29,8 +29,11 @@ public static class LaunchCommand
         command.SetRun(async (run, ct) =>
         {
             var p = run.Parse;
+            var (baseConfig, pairs) = (p.GetValue(config), p.GetValue(set) ?? []);
+            // No config given: none sent, so the service's default applies.
             var launch = new BgtaskLaunch(p.GetValue(task)!, p.GetValue(launcher), p.GetValue(description),
-                Config: ConfigArgs.Merge(p.GetValue(config), p.GetValue(set) ?? []), TimeoutSeconds: p.GetValue(timeout));
+                Config: baseConfig is null && pairs.Length == 0 ? null : ConfigArgs.Merge(baseConfig, pairs),
+                TimeoutSeconds: p.GetValue(timeout));
             var untilEnd = p.GetValue(follow) || p.GetValue(wait);
             if (p.GetValue(json))
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bgtask.Cli.Output;
 using Bgtask.Cli.Watching;
+using Bgtask.Client;
 
 namespace Bgtask.Cli.Commands;
 
@@ -29,7 +30,7 @@ public static class WatchCommand
     /// <summary>Waits for the end without showing anything (<c>launch --wait</c>), and returns the outcome.</summary>
     public static async Task<int> WaitAsync(CommandRun run, long pid, CancellationToken ct)
     {
-        Client.BgtaskTask? last = null;
+        BgtaskTask? last = null;
         await foreach (var task in new TaskFollower(run.Client, pid).FollowAsync(ct: ct)) last = task;
         last ??= await run.Client.GetAsync(pid, ct);
         return ExitCodes.ForOutcome(last.Status);

@@ -301,6 +301,15 @@ public sealed class CliCommandTests(WorkerApiFactory<SqliteTarget> api) : IClass
         Assert.StartsWith("bgtask: ", result.Stderr);
     }
 
+    [Fact]
+    public async Task BadUrlInTheEnvironment_Exits64()
+    {
+        var result = await _cli.RunRawAsync(new Dictionary<string, string> { ["BGTASK_URL"] = "not a url" }, "types");
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.StartsWith("bgtask: BGTASK_URL: ", result.Stderr);
+    }
+
     [Theory]
     [InlineData("--help")]
     [InlineData("launch", "--help")]
