@@ -9,14 +9,16 @@ namespace Bgtask.Cli.Watching;
 /// </summary>
 public sealed class TaskFollower(BgtaskClient client, long pid)
 {
-    private const int Reconnects = 5;
+    /// <summary>Drops in a row (with no event between them) before giving up: with the back-off, about 30 s.</summary>
+    private const int Reconnects = 8;
 
     /// <summary>The task after each change; the last one is terminal. Log lines go to <paramref name="onLog"/>.</summary>
     public async IAsyncEnumerable<BgtaskTask> FollowAsync(Action<BgtaskLogLine>? onLog = null, Func<Task>? onConnected = null,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         string? lastId = null;
-        for (var attempt = 0; ; attempt++)
+        var everConnected = false;
+        for (var drops = 0; ; drops++)
         {
             var stream = client.EventsAsync(pid, lastId, ct).GetAsyncEnumerator(ct);
             var connected = false;
@@ -29,7 +31,8 @@ public sealed class TaskFollower(BgtaskClient client, long pid)
                     {
                         more = await stream.MoveNextAsync();
                     }
-                    catch (Exception e) when (e is HttpRequestException or IOException && attempt < Reconnects && !ct.IsCancellationRequested)
+                    catch (Exception e) when (e is HttpRequestException or IOException && everConnected && drops < Reconnects &&
+                                              !ct.IsCancellationRequested)
                     {
                         break; // dropped: open it again from lastId
                     }
@@ -38,7 +41,8 @@ public sealed class TaskFollower(BgtaskClient client, long pid)
                     lastId = evt.Id ?? lastId;
                     if (!connected)
                     {
-                        connected = true;
+                        connected = everConnected = true;
+                        drops = 0;
                         if (onConnected is not null) await onConnected();
                     }
                     BgtaskTask? task = evt.Type switch
@@ -59,16 +63,28 @@ public sealed class TaskFollower(BgtaskClient client, long pid)
             {
                 await stream.DisposeAsync();
             }
-            // The stream ended without a terminal event (a drop, or a replica that lost track): read the task,
-            // which also turns an unreachable service into the usual error.
-            var now = await client.GetAsync(pid, ct);
+            // The stream ended without a terminal event (a drop, a restart, or a replica that lost track): read the
+            // task, then open the stream again. A service that stays out of reach ends as the usual error (exit 4).
+            BgtaskTask now;
+            try
+            {
+                now = await client.GetAsync(pid, ct);
+            }
+            catch (HttpRequestException) when (everConnected && drops < Reconnects && !ct.IsCancellationRequested)
+            {
+                await BackOffAsync(drops, ct);
+                continue;
+            }
             if (now.IsTerminal)
             {
                 yield return now;
                 yield break;
             }
-            if (attempt >= Reconnects) throw new HttpRequestException($"the event stream of task {pid} kept dropping");
-            await Task.Delay(TimeSpan.FromMilliseconds(200 * (attempt + 1)), ct);
+            if (drops >= Reconnects) throw new HttpRequestException($"the event stream of task {pid} kept dropping");
+            await BackOffAsync(drops, ct);
         }
     }
+
+    private static Task BackOffAsync(int drops, CancellationToken ct) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250 << drops, 8000)), ct);
 }
