@@ -9,8 +9,8 @@ namespace Bgtask.Cli.Watching;
 /// </summary>
 public sealed class TaskFollower(BgtaskClient client, long pid)
 {
-    /// <summary>Drops in a row (with no event between them) before giving up: with the back-off, about 30 s.</summary>
-    private const int Reconnects = 8;
+    /// <summary>Drops in a row (with no event between them) before giving up: with the back-off, about a minute.</summary>
+    private const int Reconnects = 11;
 
     /// <summary>The task after each change; the last one is terminal. Log lines go to <paramref name="onLog"/>.</summary>
     public async IAsyncEnumerable<BgtaskTask> FollowAsync(Action<BgtaskLogLine>? onLog = null, Func<Task>? onConnected = null,
