@@ -25,6 +25,10 @@ namespace Bgtask.Client;
 /// </example>
 public sealed class BgtaskClient
 {
+    // The contract's header (ContractHeaders in Bgtask.Core on the service's side): this library ships without
+    // the service's or the worker's assemblies.
+    private const string ConfigVersionHeader = "Bgtask-Config-Version";
+
     private readonly HttpClient _http;
     private readonly string? _apiKey;
 
@@ -108,7 +112,7 @@ public sealed class BgtaskClient
         using var response = await SendRawAsync(HttpMethod.Get,
             $"{Tasks(pid)}/signals?clean={(consume ? "true" : "false")}&wait={seconds}", null, ct);
         var items = await ReadAsync(response, ClientJson.Default.ListBgtaskSignal, ct);
-        var version = response.Headers.TryGetValues("Bgtask-Config-Version", out var values) &&
+        var version = response.Headers.TryGetValues(ConfigVersionHeader, out var values) &&
                       int.TryParse(values.FirstOrDefault(), CultureInfo.InvariantCulture, out var v) ? v : 0;
         return new BgtaskSignals(items, version);
     }

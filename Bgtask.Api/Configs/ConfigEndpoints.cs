@@ -3,14 +3,14 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Bgtask.Api.Auth;
 using Bgtask.Api.Limits;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Problems;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
-using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Problem = Bgtask.Api.Problems.Problems;
 
 namespace Bgtask.Api.Configs;
 
@@ -37,7 +37,7 @@ public static class ConfigEndpoints
     }
 
     private static async Task<Results<Ok<ConfigResponse>, ProblemHttpResult, ValidationProblem>> Put(long pid,
-        JsonElement config, HttpContext http, BgtaskDbContext db, TaskChanges changes, IOptions<ApiLimits> limits,
+        JsonElement config, HttpContext http, BgtaskDbContext db, TaskNotifier changes, IOptions<ApiLimits> limits,
         TimeProvider time, CancellationToken ct)
     {
         if (config.ValueKind != JsonValueKind.Object)

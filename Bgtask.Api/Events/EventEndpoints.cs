@@ -1,8 +1,9 @@
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Problems;
+using Bgtask.Api.Reports;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.Extensions.Options;
-using Problem = Bgtask.Api.Problems.Problems;
 
 namespace Bgtask.Api.Events;
 
@@ -35,24 +36,24 @@ public static class EventEndpoints
         request.Headers["Last-Event-ID"].FirstOrDefault() is { Length: > 0 } id ? id : null;
 
     private static async Task<IResult> AllTasks(HttpRequest request, BgtaskDbContext db, TaskEventHub hub,
-        TaskPresenter presenter, IOptions<EventOptions> options, CancellationToken ct)
+        TaskReads reads, TaskPresenter presenter, IOptions<EventOptions> options, CancellationToken ct)
     {
         var subscription = hub.Subscribe(null, LastEventId(request));
         string? snapshot = null;
         if (subscription.NeedsSnapshot)
         {
-            var tasks = await db.ListTasksAsync(new TaskFilter(null, null, null, null, options.Value.SnapshotSize), ct);
+            var tasks = await reads.ListAsync(db, new TaskFilter(null, null, null, null, options.Value.SnapshotSize), ct);
             snapshot = hub.Serialize(new SnapshotEventData(tasks.Take(options.Value.SnapshotSize).Select(presenter.ToResponse).ToList()));
         }
         return new EventStream(hub, subscription, snapshot, endOnTerminal: false);
     }
 
     private static async Task<IResult> OneTask(long pid, HttpRequest request, BgtaskDbContext db, TaskEventHub hub,
-        TaskPresenter presenter, CancellationToken ct)
+        TaskReads reads, TaskPresenter presenter, CancellationToken ct)
     {
         var lastEventId = LastEventId(request);
         var subscription = hub.Subscribe(pid, lastEventId);
-        var task = await db.FindTaskAsync(pid, ct);
+        var task = await reads.FindAsync(db, pid, ct);
         if (task is null)
         {
             subscription.Dispose();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.Json;
@@ -15,7 +14,7 @@ public sealed class ExampleSchemaFilter(IOptions<JsonOptions> json) : ISchemaFil
     private static readonly DateTime At = new(2026, 11, 27, 19, 34, 42, 123, DateTimeKind.Utc);
     private static readonly JsonElement DemoConfig = JsonSerializer.Deserialize<JsonElement>("""{"total":100,"delayMs":250}""");
 
-    private static readonly TaskResponse DemoTask = new(42, "demo.count", "Count to 100", TaskLauncher.Process, null,
+    private static readonly TaskResponse DemoTask = new(42, "demo.count", "Count to 100", LauncherKind.Process, null,
         BackgroundTaskStatus.Running, 100, 25, 0.25, 31457280, 41943040, null, At, At.AddSeconds(1), null,
         At.AddSeconds(13), 12.5, 2.0, 37.5, true);
 

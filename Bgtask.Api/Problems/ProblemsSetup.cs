@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
 
 namespace Bgtask.Api.Problems;
 

@@ -1,12 +1,13 @@
 using Bgtask.Api.Auth;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Problems;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Problem = Bgtask.Api.Problems.Problems;
 
 namespace Bgtask.Api.Signals;
 
@@ -26,7 +27,7 @@ public static class SignalEndpoints
     }
 
     private static async Task<Results<Created<SignalResponse>, ProblemHttpResult>> Send(long pid, SignalRequest request,
-        BgtaskDbContext db, TaskChanges changes, TimeProvider time, CancellationToken ct)
+        BgtaskDbContext db, TaskNotifier changes, TimeProvider time, CancellationToken ct)
     {
         var (outcome, signal) = await db.SendSignalAsync(pid, request.Signal!, time.GetUtcNow().UtcDateTime, ct);
         switch (outcome)

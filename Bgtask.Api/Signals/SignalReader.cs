@@ -1,5 +1,6 @@
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Notifications;
 using Bgtask.Api.Telemetry;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;

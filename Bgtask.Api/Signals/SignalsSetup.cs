@@ -1,4 +1,5 @@
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Reports;
 
 namespace Bgtask.Api.Signals;
 
@@ -10,7 +11,9 @@ public static class SignalsSetup
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TaskWakeups>();
         builder.Services.AddSingleton<SignalReader>();
-        builder.Services.AddSingleton<TaskChanges>();
+        builder.Services.AddSingleton<TaskNotifier>();
+        builder.Services.AddSingleton<RunnerCalls>();
+        builder.Services.AddSingleton<TaskReads>();
         builder.Services.AddSingleton<StateReportBuffer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StateReportBuffer>());
         builder.Services.AddSingleton<TaskPresenter>();

@@ -1,8 +1,9 @@
-using Bgtask.Api.Launchers;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Launches;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Runners;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
-using Microsoft.EntityFrameworkCore;
 
 namespace Bgtask.Api.Supervision;
 
@@ -17,37 +18,34 @@ namespace Bgtask.Api.Supervision;
 public sealed class Reconciler(
     IServiceScopeFactory scopes,
     ProcessLauncher processes,
-    RunnerRecords records,
+    RunnerCalls calls,
     ILogger<Reconciler> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-        var left = await db.Tasks.AsNoTracking()
-            .Where(t => t.Status <= BackgroundTaskStatus.Sleeping && t.Launcher != TaskLauncher.External &&
-                        t.RunnerHost == OsProcesses.Host)
-            .ToListAsync(cancellationToken);
+        var left = await db.LiveRunsOnHostAsync(OsProcesses.Host, cancellationToken);
 
         foreach (var task in left)
         {
             var process = task.RunnerOsPid is { } osPid && osPid != Environment.ProcessId
                 ? OsProcesses.Find(osPid, task.RunnerStartedAt)
                 : null;
-            if (task.Launcher == TaskLauncher.Process && process is not null)
+            if (task.Launcher == LauncherKind.Process && process is not null)
             {
                 processes.Adopt(task.Id, process);
                 continue;
             }
-            if (task.Launcher == TaskLauncher.InProcess && process is not null)
+            if (task.Launcher == LauncherKind.InProcess && process is not null)
             {
                 // Another service on this host runs it.
                 process.Dispose();
                 continue;
             }
             process?.Dispose();
-            var message = task.Launcher == TaskLauncher.InProcess ? "service restarted" : "worker lost";
-            if (await records.LostAsync(task.Id, message))
+            var message = task.Launcher == LauncherKind.InProcess ? "service restarted" : "worker lost";
+            if (await calls.LostAsync(db, task.Id, message))
                 logger.LogWarning("Task {Pid} was {Status} when the service stopped; its runner is gone: {Message}",
                     task.Id, task.Status, message);
         }

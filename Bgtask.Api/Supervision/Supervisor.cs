@@ -1,5 +1,7 @@
-using Bgtask.Api.Launchers;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Launches;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Runners;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.Extensions.Options;
@@ -17,7 +19,8 @@ public sealed class Supervisor(
     IServiceScopeFactory scopes,
     TaskDispatcher dispatcher,
     RunnerRegistry runners,
-    TaskChanges changes,
+    TaskNotifier changes,
+    RunnerCalls calls,
     IOptions<TasksOptions> options,
     TimeProvider time,
     ILogger<Supervisor> logger) : BackgroundService
@@ -70,7 +73,7 @@ public sealed class Supervisor(
             changes.Lost(change);
             if (change is not { Outcome: ChangeOutcome.Changed, Task: { } task }) continue;
             logger.LogWarning("Task {Pid} reported nothing since {Cutoff}: worker lost", pid, cutoff);
-            await changes.AppendLogAsync(db, pid, ["error worker lost (no heartbeat)"], Now, ct);
+            await calls.AppendLogAsync(db, pid, ["error worker lost (no heartbeat)"], ct);
             await runners.KillAsync(task); // a hung worker of ours must not live on
         }
     }
@@ -89,15 +92,14 @@ public sealed class Supervisor(
                 await db.SendSignalAsync(task.Id, SignalNames.Stop, Now, ct);
                 // Wake the task's held read before anything else can fail: the stop is stored.
                 changes.SignalSent(task.Id, SignalNames.Stop);
-                await changes.AppendLogAsync(db, task.Id, ["time limit: stop sent"], Now, ct);
+                await calls.AppendLogAsync(db, task.Id, ["time limit: stop sent"], ct);
             }
             else if (Now >= limit + options.Value.TimeoutGrace)
             {
-                var change = await db.EndAsync(task.Id, BackgroundTaskStatus.Stopped, TimeLimit, Now, ct);
-                changes.Applied(change);
+                var change = await calls.EndAsync(db, task.Id, BackgroundTaskStatus.Stopped, TimeLimit, ct);
                 if (change is not { Outcome: ChangeOutcome.Changed, Task: { } ended }) continue;
                 var killed = await runners.KillAsync(ended);
-                await changes.AppendLogAsync(db, task.Id, [killed ? "time limit: killed" : "time limit"], Now, ct);
+                await calls.AppendLogAsync(db, task.Id, [killed ? "time limit: killed" : "time limit"], ct);
             }
         }
     }

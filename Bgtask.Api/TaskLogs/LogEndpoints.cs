@@ -1,11 +1,11 @@
 using Bgtask.Api.Auth;
-using Bgtask.Api.Tasks;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Problems;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
-using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Problem = Bgtask.Api.Problems.Problems;
 
 namespace Bgtask.Api.TaskLogs;
 
@@ -25,10 +25,10 @@ public static class LogEndpoints
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult>> Append(long pid, LogAppendRequest request,
-        BgtaskDbContext db, TaskChanges changes, TimeProvider time, CancellationToken ct)
+        BgtaskDbContext db, RunnerCalls calls, CancellationToken ct)
     {
         var lines = request.Lines!.Select(l => l!).ToList();
-        return await changes.AppendLogAsync(db, pid, lines, time.GetUtcNow().UtcDateTime, ct)
+        return await calls.AppendLogAsync(db, pid, lines, ct)
             ? TypedResults.Accepted((string?)null)
             : Problem.TaskNotFound(pid);
     }

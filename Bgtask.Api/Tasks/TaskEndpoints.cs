@@ -1,8 +1,10 @@
 using Bgtask.Api.Auth;
+using Bgtask.Api.Notifications;
 using Bgtask.Api.Problems;
-using Problem = Bgtask.Api.Problems.Problems;
+using Bgtask.Api.Reports;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,7 +30,7 @@ public static class TaskEndpoints
     }
 
     private static async Task<Results<Ok<TaskPage>, ValidationProblem>> ListTasks(
-        BgtaskDbContext db, TaskPresenter presenter, StateReportBuffer reports, CancellationToken ct,
+        BgtaskDbContext db, TaskReads reads, TaskPresenter presenter, CancellationToken ct,
         string? status = null, string? task = null, long? parent = null, int? limit = null, long? after = null)
     {
         var take = limit ?? DefaultLimit;
@@ -38,10 +40,10 @@ public static class TaskEndpoints
             return Problem.Invalid("status",
                 "'status' is one or more of pending, running, sleeping, stopped, finished, error (comma-separated).");
 
-        var rows = await db.ListTasksAsync(new TaskFilter(statuses, task, parent, after, take), ct);
+        var rows = await reads.ListAsync(db, new TaskFilter(statuses, task, parent, after, take), ct);
         var more = rows.Count > take;
         if (more) rows.RemoveAt(rows.Count - 1);
-        return TypedResults.Ok(new TaskPage(rows.Select(t => presenter.ToResponse(reports.Merged(t))).ToList(),
+        return TypedResults.Ok(new TaskPage(rows.Select(presenter.ToResponse).ToList(),
             more ? rows[^1].Id : null));
     }
 
@@ -60,19 +62,19 @@ public static class TaskEndpoints
     }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTask(
-        long pid, BgtaskDbContext db, TaskPresenter presenter, StateReportBuffer reports, CancellationToken ct) =>
-        await db.FindTaskAsync(pid, ct) is { } task
-            ? TypedResults.Ok(presenter.ToResponse(reports.Merged(task)))
+        long pid, BgtaskDbContext db, TaskReads reads, TaskPresenter presenter, CancellationToken ct) =>
+        await reads.FindAsync(db, pid, ct) is { } task
+            ? TypedResults.Ok(presenter.ToResponse(task))
             : Problem.TaskNotFound(pid);
 
     private static async Task<Results<Ok<LiveResponse>, ProblemHttpResult>> IsLive(
-        long pid, BgtaskDbContext db, TaskPresenter presenter, CancellationToken ct) =>
-        await db.FindTaskAsync(pid, ct) is { } task
+        long pid, BgtaskDbContext db, TaskReads reads, TaskPresenter presenter, CancellationToken ct) =>
+        await reads.FindAsync(db, pid, ct) is { } task
             ? TypedResults.Ok(new LiveResponse(pid, presenter.ToResponse(task).Live))
             : Problem.TaskNotFound(pid);
 
     private static async Task<Results<Created<TaskResponse>, ValidationProblem>> CreateRecord(
-        CreateRecordRequest request, BgtaskDbContext db, TaskPresenter presenter, TaskChanges changes,
+        CreateRecordRequest request, BgtaskDbContext db, TaskPresenter presenter, TaskNotifier changes,
         IOptions<StorageOptions> storage, TimeProvider time, CancellationToken ct)
     {
         if (request.Parent is { } parent && !await db.TaskExistsAsync(parent, ct))
@@ -82,7 +84,7 @@ public static class TaskEndpoints
         {
             Task = request.Task ?? "external",
             Description = request.Description,
-            Launcher = TaskLauncher.External,
+            Launcher = LauncherKind.External,
             ParentId = request.Parent,
             Status = BackgroundTaskStatus.Pending,
             CreatedAt = time.GetUtcNow().UtcDateTime,
@@ -92,7 +94,7 @@ public static class TaskEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveTask(
-        long pid, BgtaskDbContext db, TaskChanges changes, CancellationToken ct)
+        long pid, BgtaskDbContext db, TaskNotifier changes, CancellationToken ct)
     {
         switch (await db.RemoveTaskAsync(pid, ct))
         {

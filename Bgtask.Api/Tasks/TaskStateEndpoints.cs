@@ -1,16 +1,17 @@
 using Bgtask.Api.Auth;
-using Bgtask.Api.Launchers;
+using Bgtask.Api.Notifications;
+using Bgtask.Api.Problems;
+using Bgtask.Api.Reports;
 using Bgtask.Api.Validation;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Problem = Bgtask.Api.Problems.Problems;
 
 namespace Bgtask.Api.Tasks;
 
-/// <summary>What a runner reports (state, started, finished, stopped, error) and kill.</summary>
+/// <summary>What a runner reports: state, started, finished, stopped, error (the worker's routes).</summary>
 public static class TaskStateEndpoints
 {
     public static IEndpointRouteBuilder MapTaskStateEndpoints(this IEndpointRouteBuilder app)
@@ -18,37 +19,24 @@ public static class TaskStateEndpoints
         var group = app.MapGroup("/api/tasks/{pid:long}").WithTags("Task state")
             .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>().AllowWorker();
-        group.MapPost("/started", (long pid, BgtaskDbContext db, TaskPresenter p, TaskChanges c, TimeProvider time,
-            CancellationToken ct) => Apply(pid, db.StartAsync(pid, Now(time), ct), p, c)).WithName("SetStarted").AllowWorker();
-        group.MapPost("/finished", (long pid, BgtaskDbContext db, StateReportBuffer r, TaskPresenter p, TaskChanges c,
-                TimeProvider time, CancellationToken ct) => Apply(pid, End(db, r, pid, BackgroundTaskStatus.Finished, null, time, ct), p, c))
-            .WithName("SetFinished").AllowWorker();
-        group.MapPost("/stopped", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, StateReportBuffer r,
-                TaskPresenter p, TaskChanges c, TimeProvider time, CancellationToken ct) =>
-                Apply(pid, End(db, r, pid, BackgroundTaskStatus.Stopped, body?.Message ?? "stopped", time, ct), p, c))
+        group.MapPost("/started", (long pid, BgtaskDbContext db, RunnerCalls calls, TaskPresenter p, CancellationToken ct) =>
+            Answer(pid, calls.StartAsync(db, pid, ct), p)).WithName("SetStarted").AllowWorker();
+        group.MapPost("/finished", (long pid, BgtaskDbContext db, RunnerCalls calls, TaskPresenter p, CancellationToken ct) =>
+            Answer(pid, calls.EndAsync(db, pid, BackgroundTaskStatus.Finished, null, ct), p)).WithName("SetFinished").AllowWorker();
+        group.MapPost("/stopped", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, RunnerCalls calls,
+                TaskPresenter p, CancellationToken ct) =>
+                Answer(pid, calls.EndAsync(db, pid, BackgroundTaskStatus.Stopped, body?.Message ?? "stopped", ct), p))
             .WithName("SetStopped").Validate<MessageRequest>().AllowWorker();
-        group.MapPost("/error", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, StateReportBuffer r,
-                TaskPresenter p, TaskChanges c, TimeProvider time, CancellationToken ct) =>
-                Apply(pid, End(db, r, pid, BackgroundTaskStatus.Error, body?.Message ?? "error", time, ct), p, c))
+        group.MapPost("/error", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, RunnerCalls calls,
+                TaskPresenter p, CancellationToken ct) =>
+                Answer(pid, calls.EndAsync(db, pid, BackgroundTaskStatus.Error, body?.Message ?? "error", ct), p))
             .WithName("SetError").Validate<MessageRequest>().AllowWorker();
-        group.MapPost("/kill", Kill).WithName("Kill");
         return app;
     }
 
-    private static DateTime Now(TimeProvider time) => time.GetUtcNow().UtcDateTime;
-
-    /// <summary>A terminal transition stays synchronous and durable: the task's buffered report is stored with it.</summary>
-    private static Task<Change> End(BgtaskDbContext db, StateReportBuffer reports, long pid, BackgroundTaskStatus status,
-        string? message, TimeProvider time, CancellationToken ct) =>
-        db.EndAsync(pid, status, message, Now(time), ct, reports.Pending(pid));
-
-    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Apply(
-        long pid, Task<Change> pending, TaskPresenter presenter, TaskChanges changes, bool report = false)
-    {
-        var change = await pending;
-        if (report) changes.Reported(change);
-        else changes.Applied(change);
-        return change switch
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Answer(long pid, Task<Change> call,
+        TaskPresenter presenter) =>
+        await call switch
         {
             { Outcome: ChangeOutcome.NotFound } => Problem.TaskNotFound(pid),
             { Outcome: ChangeOutcome.Conflict, Task: { } task } =>
@@ -56,11 +44,9 @@ public static class TaskStateEndpoints
             { Task: { } task } => TypedResults.Ok(presenter.ToResponse(task)),
             _ => Problem.TaskNotFound(pid),
         };
-    }
 
-    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> ReportState(long pid, StateRequest request,
-        BgtaskDbContext db, StateReportBuffer reports, TaskPresenter presenter, TaskChanges changes, TimeProvider time,
-        CancellationToken ct)
+    private static Task<Results<Ok<TaskResponse>, ProblemHttpResult>> ReportState(long pid, StateRequest request,
+        BgtaskDbContext db, RunnerCalls calls, TaskPresenter presenter, CancellationToken ct)
     {
         BackgroundTaskStatus? status = request.Status switch
         {
@@ -70,22 +56,6 @@ public static class TaskStateEndpoints
         };
         var report = new StateReport(request.OpTotal!.Value, request.OpFinished!.Value, status, request.Memory,
             request.MemoryPeak);
-        return await Apply(pid, reports.ReportAsync(db, pid, report, Now(time), ct), presenter, changes, report: true);
-    }
-
-    private static async Task<Results<Ok<KillResponse>, ProblemHttpResult>> Kill(long pid, BgtaskDbContext db,
-        StateReportBuffer reports, RunnerRegistry runners, TaskChanges changes, TimeProvider time, CancellationToken ct)
-    {
-        // Marked first, then ended: the runner's watcher then finds the task ended and leaves it as killed. An
-        // in-process run learns of the mark at once and may be gone before it is looked for: noted beforehand.
-        var live = runners.Find(pid) is { IsAlive: true } runner ? runner : null;
-        var change = await End(db, reports, pid, BackgroundTaskStatus.Stopped, "killed", time, ct);
-        changes.Applied(change);
-        if (change.Outcome == ChangeOutcome.NotFound) return Problem.TaskNotFound(pid);
-        if (change.Outcome != ChangeOutcome.Changed) return TypedResults.Ok(new KillResponse(pid, Killed: false));
-        // An external record has no runner of ours: it is only marked, and nothing was ended.
-        var killed = await runners.KillAsync(change.Task!) || live is { IsAlive: false };
-        if (killed) await changes.AppendLogAsync(db, pid, ["killed"], Now(time), CancellationToken.None);
-        return TypedResults.Ok(new KillResponse(pid, killed));
+        return Answer(pid, calls.ReportAsync(db, pid, report, ct), presenter);
     }
 }

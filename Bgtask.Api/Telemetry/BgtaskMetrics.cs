@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Bgtask.Api.Launchers;
+using Bgtask.Api.Runners;
 using Bgtask.Core.Tasks;
 
 namespace Bgtask.Api.Telemetry;

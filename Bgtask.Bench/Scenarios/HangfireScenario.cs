@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Bgtask.Api.Launchers;
+using Bgtask.Api.Launches;
 using Bgtask.Core.Contracts;
 using Hangfire;
 using Hangfire.InMemory;
@@ -25,7 +25,7 @@ public static class HangfireScenario
         var r = bench.Results;
         var (hfSingle, hfBatchRate, hfStop) = Hangfire();
         using var host = InProcessHost.Start();
-        var launches = host.Services.GetRequiredService<TaskLaunches>();
+        var launches = host.Services.GetRequiredService<LaunchService>();
         using var http = new HttpClient { BaseAddress = host.Address };
 
         var apiSingle = await SinglesAsync(pid => pid, () => launches.LaunchAsync(new LaunchTaskRequest("bench.mark", "inprocess"), CancellationToken.None)

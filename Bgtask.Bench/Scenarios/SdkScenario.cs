@@ -43,7 +43,7 @@ public class SdkBenchmarks
 
     [GlobalSetup]
     public void Setup() => _context = new TaskContext(1, "bench", new ConfigSnapshot(1, JsonDocument.Parse("{}").RootElement),
-        new TaskLogBuffer(), _ => Task.CompletedTask, CancellationToken.None);
+        new TaskLogBuffer(), () => Task.CompletedTask, CancellationToken.None);
 
     // Fully optimized at once: the in-process toolchain would otherwise measure tier-0 code.
     [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]

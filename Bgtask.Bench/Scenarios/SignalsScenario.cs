@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Bgtask.Api.Launchers;
+using Bgtask.Api.Launches;
 using Bgtask.Core.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,7 +23,7 @@ public static class SignalsScenario
         {
             using var host = InProcessHost.Start();
             using var http = new HttpClient { BaseAddress = host.Address };
-            var launches = host.Services.GetRequiredService<TaskLaunches>();
+            var launches = host.Services.GetRequiredService<LaunchService>();
             var tasks = await launches.LaunchManyAsync(
                 Enumerable.Range(0, running).Select(_ => new LaunchTaskRequest("bench.wait", "inprocess")).ToList(), CancellationToken.None);
             var pids = tasks.Select(t => t.Id).ToList();

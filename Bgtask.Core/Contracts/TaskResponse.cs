@@ -7,7 +7,7 @@ public sealed record TaskResponse(
     long Pid,
     string Task,
     string? Description,
-    TaskLauncher Launcher,
+    LauncherKind Launcher,
     long? Parent,
     BackgroundTaskStatus Status,
     long OpTotal,

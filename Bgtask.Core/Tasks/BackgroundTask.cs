@@ -6,7 +6,7 @@ public class BackgroundTask
     public long Id { get; set; }
     public required string Task { get; set; }
     public string? Description { get; set; }
-    public TaskLauncher Launcher { get; set; }
+    public LauncherKind Launcher { get; set; }
     public long? ParentId { get; set; }
     public BackgroundTaskStatus Status { get; set; }
     public long OpTotal { get; set; }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Bgtask.Client;
-using Bgtask.Tests.Client;
 using Bgtask.Tests.Infrastructure;
 
 namespace Bgtask.Tests.ClientLibrary;

@@ -1,6 +1,5 @@
 using Bgtask.Tests.Client;
 using Bgtask.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Bgtask.Tests.Http;

@@ -1,3 +1,4 @@
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Tests.Client;
@@ -37,7 +38,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
         var task = await db.CreateTaskAsync(new BackgroundTask
         {
-            Task = "gate", Launcher = TaskLauncher.External, Status = BackgroundTaskStatus.Pending, CreatedAt = DateTime.UtcNow,
+            Task = "gate", Launcher = LauncherKind.External, Status = BackgroundTaskStatus.Pending, CreatedAt = DateTime.UtcNow,
         }, "{}", clearLeftovers: false, CancellationToken.None);
         return task.Id;
     }

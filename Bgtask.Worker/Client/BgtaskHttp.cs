@@ -5,6 +5,9 @@ namespace Bgtask.Worker.Client;
 /// <summary>The HttpClient a worker uses: the service's base address and its credential.</summary>
 public static class BgtaskHttp
 {
+    /// <summary>The header every signals read answers with: the task's current config version.</summary>
+    public const string ConfigVersionHeader = "Bgtask-Config-Version";
+
     /// <param name="token">The worker token minted at launch (sent as a Bearer token).</param>
     /// <param name="apiKey">An API key, for the standalone worker (sent as X-Api-Key).</param>
     public static HttpClient Create(Uri api, string? token, string? apiKey)

@@ -52,7 +52,7 @@ public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry
         EnsureTaskAlive(response);
         response.EnsureSuccessStatusCode();
         var signals = await ReadAsync(response, WireJson.Default.ListWireSignal, ct);
-        var version = response.Headers.TryGetValues("Bgtask-Config-Version", out var values) &&
+        var version = response.Headers.TryGetValues(BgtaskHttp.ConfigVersionHeader, out var values) &&
                       int.TryParse(values.FirstOrDefault(), out var v) ? v : 0;
         // An empty answer well before the wait is up: a new config, or the task ended (killed, time limit).
         var ended = false;

@@ -16,14 +16,14 @@ public sealed class TaskContext
     private readonly Channel<Inbound> _inbox = Channel.CreateUnbounded<Inbound>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stop;
     private readonly TaskLogBuffer _log;
-    private readonly Func<bool, Task> _reportNow;
+    private readonly Func<Task> _reportNow;
     private int _pending;
     private long _opTotal;
     private long _opFinished;
     private volatile bool _sleeping;
 
     internal TaskContext(long pid, string taskName, ConfigSnapshot config, TaskLogBuffer log,
-        Func<bool, Task> reportNow, CancellationToken kill)
+        Func<Task> reportNow, CancellationToken kill)
     {
         Pid = pid;
         TaskName = taskName;
@@ -102,20 +102,20 @@ public sealed class TaskContext
                 Log($"config version {config.Version}");
                 ConfigChanged?.Invoke(this);
                 break;
-            case { Signal: "sleep" } when !_sleeping:
+            case { Signal: SignalNames.Sleep } when !_sleeping:
                 _sleeping = true;
-                Log("sleep");
-                await _reportNow(true);
+                Log(SignalNames.Sleep);
+                await _reportNow();
                 break;
-            case { Signal: "continue" } when _sleeping:
+            case { Signal: SignalNames.Continue } when _sleeping:
                 _sleeping = false;
-                Log("continue");
-                await _reportNow(false);
+                Log(SignalNames.Continue);
+                await _reportNow();
                 break;
-            case { Signal: "stop" }:
+            case { Signal: SignalNames.Stop }:
                 _sleeping = false;
                 throw new TaskStoppedException(_stop.Token);
-            case { Signal: "sleep" or "continue" }:
+            case { Signal: SignalNames.Sleep or SignalNames.Continue }:
                 break; // already asleep, or not asleep: nothing to change
             case { Signal: { } custom }:
                 if (OnSignal is { } handler) await handler(custom);
@@ -127,7 +127,7 @@ public sealed class TaskContext
     /// <summary>From the runner's listener: a signal, in the order the service delivered it.</summary>
     internal void Deliver(string signal)
     {
-        if (signal == "stop")
+        if (signal == SignalNames.Stop)
         {
             StopRequested = true;
             _inbox.Writer.TryWrite(new Inbound(signal, null));
@@ -152,7 +152,7 @@ public sealed class TaskContext
     }
 
     /// <summary>A stop that did not come as a signal (the worker was asked to terminate).</summary>
-    internal void RequestStop() => Deliver("stop");
+    internal void RequestStop() => Deliver(SignalNames.Stop);
 
     internal ProgressReport Snapshot(long memory, long peak) => new(OpTotal, OpFinished, _sleeping, memory, peak);
 

@@ -29,7 +29,7 @@ public static class TaskRunner
 
         TaskContext? context = null;
         context = new TaskContext(pid, start.Task, start.Config, log,
-            sleeping => reporter.ReportAsync(context!, force: true, final: false, kill), kill);
+            () => reporter.ReportAsync(context!, force: true, final: false, kill), kill);
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(kill);
         log.Add("start");
         onStarted?.Invoke(context);

@@ -1,0 +1,32 @@
+using Bgtask.Api.Problems;
+using Bgtask.Api.RateLimiting;
+using Bgtask.Api.Reports;
+using Bgtask.Api.Validation;
+using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
+using Bgtask.Core.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Bgtask.Api.Launches;
+
+/// <summary><c>POST /api/tasks</c>: store the task as pending, start its runner, answer 202 at once.</summary>
+public static class LaunchEndpoints
+{
+    public static IEndpointRouteBuilder MapLaunchEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/tasks", Launch).WithTags("Tasks").WithName("Launch").Validate<LaunchTaskRequest>()
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429)
+            .RequireRateLimiting(RateLimitingSetup.LaunchPolicy);
+        return app;
+    }
+
+    private static async Task<Results<Accepted<TaskResponse>, ValidationProblem>> Launch(LaunchTaskRequest request,
+        BgtaskDbContext db, LaunchService launches, TaskPresenter presenter, CancellationToken ct)
+    {
+        if (request.Parent is { } parent && !await db.TaskExistsAsync(parent, ct))
+            return Problem.Invalid("parent", $"There is no task with pid {parent}.");
+
+        var task = await launches.LaunchAsync(db, request, ct);
+        return TypedResults.Accepted($"/api/tasks/{task.Id}", presenter.ToResponse(task));
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Bgtask.Api.Auth;
+using Bgtask.Api.Notifications;
+using Bgtask.Core.Contracts;
+using Bgtask.Core.Statements;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Bgtask.Worker.Sdk;
+using Microsoft.Extensions.Options;
+
+namespace Bgtask.Api.Launches;
+
+/// <summary>
+/// Launching, for the endpoint and for code hosted in the service itself (the in-process API). A launch is
+/// stored durably, in one commit, before this returns: claimed for a runner of this service when a slot is free
+/// (an in-process one stored running, its runner recorded), else pending, to start when a slot frees. The
+/// runner then starts with the task and its config in hand, without another database round trip. The request
+/// is trusted here: the endpoint validates it first.
+/// </summary>
+public sealed class LaunchService(
+    IServiceScopeFactory scopes,
+    TaskDispatcher dispatcher,
+    TaskNotifier changes,
+    IOptions<TasksOptions> options,
+    IOptions<StorageOptions> storage,
+    TimeProvider time)
+{
+    public async Task<BackgroundTask> LaunchAsync(LaunchTaskRequest request, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await LaunchAsync(scope.ServiceProvider.GetRequiredService<BgtaskDbContext>(), request, ct);
+    }
+
+    public async Task<BackgroundTask> LaunchAsync(BgtaskDbContext db, LaunchTaskRequest request, CancellationToken ct) =>
+        (await LaunchManyAsync(db, [request], ct))[0];
+
+    /// <summary>Many launches stored in one transaction, then started in order.</summary>
+    public async Task<IReadOnlyList<BackgroundTask>> LaunchManyAsync(IReadOnlyList<LaunchTaskRequest> requests, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await LaunchManyAsync(scope.ServiceProvider.GetRequiredService<BgtaskDbContext>(), requests, ct);
+    }
+
+    private async Task<IReadOnlyList<BackgroundTask>> LaunchManyAsync(BgtaskDbContext db,
+        IReadOnlyList<LaunchTaskRequest> requests, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var launches = requests.Select(r => Launch(r, now)).ToList();
+        var claimed = dispatcher.Reserve(launches.Count);
+        var tokens = new string[claimed];
+        for (var i = 0; i < claimed; i++)
+        {
+            tokens[i] = WorkerTokens.Mint();
+            TaskDispatcher.ClaimAtLaunch(launches[i].Task, tokens[i], now);
+        }
+
+        List<BackgroundTask> tasks;
+        try
+        {
+            tasks = await db.CreateTasksAsync(launches, storage.Value.PidsMayRepeat, ct);
+        }
+        catch
+        {
+            dispatcher.Release(claimed);
+            throw;
+        }
+        foreach (var task in tasks) changes.Created(task);
+        // The runners must start even if the caller goes away now: the tasks are already stored.
+        for (var i = 0; i < claimed; i++)
+        {
+            var config = new ConfigSnapshot(1, JsonSerializer.Deserialize<JsonElement>(launches[i].Config));
+            await dispatcher.StartClaimedAsync(tasks[i], tokens[i], new TaskStart(tasks[i].Task, config));
+        }
+        return tasks;
+    }
+
+    private (BackgroundTask Task, string Config) Launch(LaunchTaskRequest request, DateTime now)
+    {
+        var kind = (request.Launcher ?? options.Value.DefaultLauncher) == "inprocess" ? LauncherKind.InProcess : LauncherKind.Process;
+        var config = request.Config is { ValueKind: JsonValueKind.Object } json ? json.GetRawText() : ConfigVersions.Empty;
+        return (new BackgroundTask
+        {
+            Task = request.Task!,
+            Description = request.Description,
+            Launcher = kind,
+            ParentId = request.Parent,
+            Status = BackgroundTaskStatus.Pending,
+            CreatedAt = now,
+            TimeoutSeconds = request.TimeoutSeconds,
+            HeartbeatTimeoutSeconds = request.HeartbeatTimeoutSeconds,
+        }, config);
+    }
+}

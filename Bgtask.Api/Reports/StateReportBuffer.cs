@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using Bgtask.Core.Statements;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+
+namespace Bgtask.Api.Reports;
+
+/// <summary>
+/// Write-behind for progress reports: a live task's frequent same-status reports are answered from memory
+/// (the task as it will be stored) and only its newest one is written, with the other tasks' in one
+/// transaction every 100 ms. A status change (running ↔ sleeping, pending → running) and every
+/// terminal transition stay synchronous: they first store the task's pending report. The database stays the
+/// truth within a flush: a task that another replica ended or removed is dropped from memory at the next
+/// write that finds it gone; reads in this service see the pending report merged into the stored row.
+/// </summary>
+public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider time, ILogger<StateReportBuffer> logger)
+    : BackgroundService
+{
+    // Long enough to coalesce: a task reporting more often than this is written once per interval (at 5 ms almost
+    // every report was still written, row by row); short enough that another replica sees progress at once.
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan IdleEviction = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<long, Entry> _entries = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private volatile bool _failing;
+
+    private sealed class Entry(BackgroundTask task)
+    {
+        public BackgroundTask Task = task;
+        /// <summary>A report not yet committed; it stays set while its write is in flight, so reads keep merging it.</summary>
+        public bool Dirty;
+        public long Version;
+        public bool Dropped;
+        public DateTime UsedAt;
+    }
+
+    public async Task<Change> ReportAsync(BgtaskDbContext db, long pid, StateReport report, DateTime now, CancellationToken ct)
+    {
+        if (_failing)
+        {
+            // The database does not take the buffered reports right now: answer as the database does (503 while
+            // it is away) rather than accept reports into memory. This report supersedes the buffered one.
+            Drop(pid);
+            return await db.ReportStateAsync(pid, report, now, ct);
+        }
+        if (!_entries.TryGetValue(pid, out var entry))
+        {
+            var found = await db.FindTaskAsync(pid, ct);
+            if (found is null) return Change.NotFound;
+            if (found.Status.IsTerminal()) return new(ChangeOutcome.Conflict, found);
+            entry = _entries.GetOrAdd(pid, _ => new Entry(found) { UsedAt = now });
+        }
+        lock (entry)
+        {
+            if (!entry.Dropped && (report.Status is null || report.Status == entry.Task.Status))
+            {
+                entry.Task = report.AppliedTo(entry.Task, now);
+                entry.Dirty = true;
+                entry.Version++;
+                entry.UsedAt = now;
+                return new(ChangeOutcome.Unchanged, entry.Task.MemberwiseCopy());
+            }
+        }
+        // A status change: synchronous, after the pending report; memory learns the result on the next report.
+        await StoreAsync(pid, ct);
+        Drop(pid);
+        return await db.ReportStateAsync(pid, report, now, ct);
+    }
+
+    /// <summary>A stored live task with its pending report, if any (reads see the newest report): see <see cref="TaskReads"/>.</summary>
+    public BackgroundTask Merged(BackgroundTask stored)
+    {
+        if (Pending(stored.Id) is { } pending && !stored.Status.IsTerminal()) pending.MergeInto(stored);
+        return stored;
+    }
+
+    /// <summary>The task's report not yet stored, if any: for a terminal transition to store with the ending.</summary>
+    public TaskProgress? Pending(long pid)
+    {
+        if (!_entries.TryGetValue(pid, out var entry)) return null;
+        lock (entry) return entry.Dirty && !entry.Dropped ? TaskProgress.Of(entry.Task) : null;
+    }
+
+    /// <summary>Stores the task's pending report now.</summary>
+    public async Task StoreAsync(long pid, CancellationToken ct)
+    {
+        if (!_entries.TryGetValue(pid, out var entry) || !entry.Dirty) return;
+        await WriteAsync([entry], ct);
+    }
+
+    private Task StoreAllAsync(CancellationToken ct)
+    {
+        if (_entries.Values.Any(e => e.Dirty)) return WriteAsync(_entries.Values.ToList(), ct);
+        _failing = false; // nothing left to store: try buffering again (the next failed write says otherwise)
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The task ended or was removed: the next report reads the database again (and gets its 409 or 404).</summary>
+    public void Drop(long pid)
+    {
+        if (!_entries.TryRemove(pid, out var entry)) return;
+        lock (entry) entry.Dropped = true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await StoreAllAsync(stoppingToken);
+                    EvictIdle();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Storing buffered progress reports failed; retrying");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        await StoreAllAsync(CancellationToken.None); // the last reports, at shutdown
+    }
+
+    /// <summary>One transaction for all: the newest report of each dirty task.</summary>
+    private async Task WriteAsync(IReadOnlyList<Entry> entries, CancellationToken ct)
+    {
+        await _writing.WaitAsync(ct);
+        try
+        {
+            var batch = new List<(Entry Entry, BackgroundTask Task, long Version)>();
+            foreach (var entry in entries)
+                lock (entry)
+                {
+                    if (entry.Dirty && !entry.Dropped) batch.Add((entry, entry.Task, entry.Version));
+                }
+            if (batch.Count == 0) return;
+            var gone = new List<long>();
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                foreach (var (_, task, _) in batch)
+                    if (!await db.StoreProgressAsync(task.Id, TaskProgress.Of(task), ct)) gone.Add(task.Id);
+                await tx.CommitAsync(ct);
+                _failing = false;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _failing = true;
+                throw;
+            }
+            // Clean only when no newer report came during the write; a failed write leaves them dirty for the next flush.
+            foreach (var (entry, _, version) in batch)
+                lock (entry)
+                {
+                    if (entry.Version == version) entry.Dirty = false;
+                }
+            foreach (var pid in gone) Drop(pid);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private void EvictIdle()
+    {
+        var before = time.GetUtcNow().UtcDateTime - IdleEviction;
+        foreach (var (pid, entry) in _entries)
+            // Judged and dropped under the entry's lock: a report applied meanwhile keeps it (and is not lost).
+            lock (entry)
+            {
+                if (entry.Dirty || entry.Dropped || entry.UsedAt >= before) continue;
+                entry.Dropped = true;
+                _entries.TryRemove(new KeyValuePair<long, Entry>(pid, entry));
+            }
+    }
+}

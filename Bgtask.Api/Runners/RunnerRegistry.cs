@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Bgtask.Core.Tasks;
+using Microsoft.Extensions.Options;
+
+namespace Bgtask.Api.Runners;
+
+/// <summary>A runner this service started: a worker process or an in-process run.</summary>
+public interface IRunner
+{
+    bool IsAlive { get; }
+
+    /// <summary>Ends the run for real; true when it was alive and now is not.</summary>
+    Task<bool> KillAsync();
+}
+
+/// <summary>
+/// The runners this process started and watches. Only an optimisation of this replica: the database has
+/// each runner's host, OS pid and start time, so another replica (or this one after a restart) can tell
+/// whether a runner on its host is alive, and end it, without this.
+/// </summary>
+public sealed class RunnerRegistry(IOptions<WorkerOptions> options)
+{
+    private readonly ConcurrentDictionary<long, IRunner> _runners = new();
+    private readonly TimeSpan _killWait = options.Value.KillWait;
+
+    private readonly SemaphoreSlim _freed = new(0, int.MaxValue);
+
+    public int Count => _runners.Count;
+
+    public void Add(long pid, IRunner runner) => _runners[pid] = runner;
+
+    /// <summary>The task's runner if this process holds one.</summary>
+    public IRunner? Find(long pid) => _runners.TryGetValue(pid, out var runner) ? runner : null;
+
+    public void Remove(long pid, IRunner runner)
+    {
+        if (_runners.TryRemove(new KeyValuePair<long, IRunner>(pid, runner))) _freed.Release();
+    }
+
+    /// <summary>Completes when a runner ends (a slot frees) or the timeout passes.</summary>
+    public Task<bool> WaitForFreedSlotAsync(TimeSpan timeout, CancellationToken ct) => _freed.WaitAsync(timeout, ct);
+
+    /// <summary>Whether the task's runner is alive; true when it cannot be known from here (another host).</summary>
+    public bool IsAlive(BackgroundTask task)
+    {
+        if (task.Launcher == LauncherKind.External || task.Status.IsTerminal()) return true;
+        if (_runners.TryGetValue(task.Id, out var runner)) return runner.IsAlive;
+        if (task.RunnerOsPid is not { } osPid || task.RunnerHost != OsProcesses.Host) return true;
+        // A runner recorded on this host that this process does not hold: an in-process run of this very
+        // process has ended; anything else is looked up by OS pid and start time.
+        if (osPid == Environment.ProcessId) return false;
+        using var process = OsProcesses.Find(osPid, task.RunnerStartedAt);
+        return process is not null;
+    }
+
+    /// <summary>Ends the task's runner if this host can: one of ours, or a worker process recorded on this host.</summary>
+    public async Task<bool> KillAsync(BackgroundTask task)
+    {
+        if (_runners.TryGetValue(task.Id, out var runner)) return await runner.KillAsync();
+        if (task.Launcher != LauncherKind.Process || task.RunnerHost != OsProcesses.Host ||
+            task.RunnerOsPid is not { } osPid || osPid == Environment.ProcessId)
+            return false;
+        var process = OsProcesses.Find(osPid, task.RunnerStartedAt);
+        if (process is null) return false;
+        using (process) return await new ProcessRunner(process, _killWait).KillAsync();
+    }
+}

@@ -1,0 +1,78 @@
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bgtask.Core.Statements;
+
+/// <summary>
+/// The signals of a task, oldest first. Consuming is claim-then-delete: one UPDATE stamps every pending
+/// signal with this reader's claim (atomic on SQLite, InnoDB and MEMORY alike, so two readers never share a
+/// signal), then the claimed rows are read and deleted. A signal inserted during a read is either claimed by
+/// that UPDATE or left pending for the next one: never lost. The transaction undoes a claim whose reader died.
+/// A consume first looks with a plain read and writes only when the task has a signal row at all, so a held
+/// read re-checking an empty queue takes no write lock (SQLite has one for the whole database).
+/// </summary>
+public static class SignalQueue
+{
+    public static async Task<(ChangeOutcome Outcome, TaskSignal? Signal)> SendSignalAsync(this BgtaskDbContext db,
+        long pid, string signal, DateTime now, CancellationToken ct)
+    {
+        var status = await db.Tasks.Where(t => t.Id == pid).Select(t => (BackgroundTaskStatus?)t.Status)
+            .FirstOrDefaultAsync(ct);
+        if (status is null) return (ChangeOutcome.NotFound, null);
+        if (status.Value.IsTerminal()) return (ChangeOutcome.Conflict, null);
+
+        var row = new TaskSignal { Pid = pid, Signal = signal, CreatedAt = now };
+        db.Signals.Add(row);
+        await db.SaveChangesAsync(ct);
+        db.Entry(row).State = EntityState.Detached;
+        return (ChangeOutcome.Changed, row);
+    }
+
+    public static Task<List<TaskSignal>> PeekSignalsAsync(this BgtaskDbContext db, long pid, CancellationToken ct) =>
+        db.Signals.AsNoTracking()
+            .Where(s => s.Pid == pid && s.ClaimedBy == null)
+            .OrderBy(s => s.Id)
+            .ToListAsync(ct);
+
+    /// <summary>
+    /// Claims and deletes the task's pending signals. When a plain read finds no signal row of the task, it
+    /// returns at once with no write. That read is as good a moment as the claim's UPDATE would be: both see
+    /// every signal committed before them, and a signal committed after either is the caller's to catch (the
+    /// held read takes its wake-up before reading). The read counts claimed rows too (visible on MEMORY, which
+    /// has no transactions), so it never skips a signal the claim could take; it only leaves out the write when
+    /// the claim could not take anything.
+    /// </summary>
+    public static async Task<List<TaskSignal>> ConsumeSignalsAsync(this BgtaskDbContext db, long pid, CancellationToken ct)
+    {
+        if (!await db.Signals.AnyAsync(s => s.Pid == pid, ct)) return [];
+        var claim = Random.Shared.NextInt64(1, long.MaxValue);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await db.Signals
+            .Where(s => s.Pid == pid && s.ClaimedBy == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ClaimedBy, claim), ct);
+        if (claimed == 0)
+        {
+            await tx.CommitAsync(ct);
+            return [];
+        }
+
+        var signals = await db.Signals.AsNoTracking()
+            .Where(s => s.Pid == pid && s.ClaimedBy == claim)
+            .OrderBy(s => s.Id)
+            .ToListAsync(ct);
+        await db.Signals.Where(s => s.Pid == pid && s.ClaimedBy == claim).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        foreach (var s in signals) s.ClaimedBy = null;
+        return signals;
+    }
+
+    /// <summary>Removes the given pending signals of a task, or all of them when <paramref name="ids"/> is empty.</summary>
+    public static Task<int> ClearSignalsAsync(this BgtaskDbContext db, long pid, IReadOnlyCollection<long> ids,
+        CancellationToken ct)
+    {
+        var query = db.Signals.Where(s => s.Pid == pid && s.ClaimedBy == null);
+        if (ids.Count > 0) query = query.Where(s => ids.Contains(s.Id));
+        return query.ExecuteDeleteAsync(ct);
+    }
+}

@@ -1,0 +1,80 @@
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bgtask.Core.Statements;
+
+/// <summary>Creating, listing and removing task rows with everything that belongs to them.</summary>
+public static class TaskRecords
+{
+    /// <summary>Inserts the task and its config version 1 in one transaction.</summary>
+    /// <param name="clearLeftovers">Whether a new pid can have belonged to an earlier task (see <see cref="CreateTasksAsync"/>).</param>
+    public static async Task<BackgroundTask> CreateTaskAsync(this BgtaskDbContext db, BackgroundTask task,
+        string configJson, bool clearLeftovers, CancellationToken ct) =>
+        (await db.CreateTasksAsync([(task, configJson)], clearLeftovers, ct))[0];
+
+    /// <summary>Inserts tasks (one, or a batch launch) and their configs version 1 in one transaction.</summary>
+    /// <param name="clearLeftovers">
+    /// True where pids can repeat: with the MEMORY engine a MySQL restart empties the tasks table and pids start
+    /// again from 1, so configs and log lines (always InnoDB) of a pid's previous owner must not leak into the new
+    /// task. SQLite (AUTOINCREMENT) and InnoDB never hand out a pid twice, and a removed task takes its rows along.
+    /// </param>
+    public static async Task<List<BackgroundTask>> CreateTasksAsync(this BgtaskDbContext db,
+        IReadOnlyList<(BackgroundTask Task, string Config)> launches, bool clearLeftovers, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var tasks = launches.Select(l => l.Task).ToList();
+        db.Tasks.AddRange(tasks);
+        await db.SaveChangesAsync(ct);
+        if (clearLeftovers)
+        {
+            var pids = tasks.Select(t => t.Id).ToList();
+            // Looked for first with plain reads: an InnoDB DELETE that matches nothing still locks the gap past the
+            // last pid, and two launches at once that both did so deadlocked on their inserts into it.
+            if (await db.Configs.AnyAsync(c => pids.Contains(c.Pid), ct))
+                await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
+            if (await db.LogLines.AnyAsync(l => pids.Contains(l.Pid), ct))
+                await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+        }
+        db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return tasks;
+    }
+
+    public static Task<bool> TaskExistsAsync(this BgtaskDbContext db, long pid, CancellationToken ct) =>
+        db.Tasks.AnyAsync(t => t.Id == pid, ct);
+
+    /// <summary>Newest first; one row more than asked tells whether there is a next page.</summary>
+    public static Task<List<BackgroundTask>> ListTasksAsync(this BgtaskDbContext db, TaskFilter filter, CancellationToken ct)
+    {
+        var query = db.Tasks.AsNoTracking();
+        if (filter.Statuses is { Count: > 0 } statuses) query = query.Where(t => statuses.Contains(t.Status));
+        if (filter.Task is { } name) query = query.Where(t => t.Task == name);
+        if (filter.Parent is { } parent) query = query.Where(t => t.ParentId == parent);
+        if (filter.After is { } after) query = query.Where(t => t.Id < after);
+        return query.OrderByDescending(t => t.Id).Take(filter.Limit + 1).ToListAsync(ct);
+    }
+
+    /// <summary>Deletes a terminal task with its signals, configs and log.</summary>
+    public static async Task<ChangeOutcome> RemoveTaskAsync(this BgtaskDbContext db, long pid, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var removed = await db.Tasks
+            .WhereEnded().Where(t => t.Id == pid)
+            .ExecuteDeleteAsync(ct);
+        if (removed == 0)
+        {
+            await tx.RollbackAsync(ct);
+            return await db.TaskExistsAsync(pid, ct) ? ChangeOutcome.Conflict : ChangeOutcome.NotFound;
+        }
+        await db.Signals.Where(s => s.Pid == pid).ExecuteDeleteAsync(ct);
+        await db.Configs.Where(c => c.Pid == pid).ExecuteDeleteAsync(ct);
+        await db.LogLines.Where(l => l.Pid == pid).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return ChangeOutcome.Changed;
+    }
+}
+
+public sealed record TaskFilter(IReadOnlyList<BackgroundTaskStatus>? Statuses, string? Task, long? Parent, long? After, int Limit);

@@ -1,0 +1,79 @@
+using System.Linq.Expressions;
+using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
+
+namespace Bgtask.Core.Statements;
+
+/// <summary>
+/// Every status change is one guarded UPDATE: it only matches the states the contract allows to move,
+/// so of two concurrent callers exactly one wins and the other sees 0 rows.
+/// </summary>
+public static class TaskTransitions
+{
+    public static Task<BackgroundTask?> FindTaskAsync(this BgtaskDbContext db, long pid, CancellationToken ct) =>
+        db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == pid, ct);
+
+    /// <summary><c>started</c>: pending → running. Already running or sleeping is a harmless retry.</summary>
+    public static async Task<Change> StartAsync(this BgtaskDbContext db, long pid, DateTime now, CancellationToken ct)
+    {
+        var moved = await db.Tasks
+            .Where(t => t.Id == pid && t.Status == BackgroundTaskStatus.Pending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Status, BackgroundTaskStatus.Running)
+                .SetProperty(t => t.StartedAt, t => t.StartedAt ?? now)
+                .SetProperty(t => t.HeartbeatAt, now), ct);
+        var task = await db.FindTaskAsync(pid, ct);
+        if (task is null) return Change.NotFound;
+        if (moved == 1) return new(ChangeOutcome.Changed, task);
+        return new(task.Status is BackgroundTaskStatus.Running or BackgroundTaskStatus.Sleeping
+            ? ChangeOutcome.Unchanged
+            : ChangeOutcome.Conflict, task);
+    }
+
+    /// <summary><c>finished</c>, <c>stopped</c>, <c>error</c> and kill: a live task → a terminal status.</summary>
+    /// <param name="progress">
+    /// The task's newest progress not stored yet (a coalescing writer's pending report), stored by the same
+    /// statement: the ending and its final progress land together.
+    /// </param>
+    public static async Task<Change> EndAsync(this BgtaskDbContext db, long pid, BackgroundTaskStatus status,
+        string? message, DateTime now, CancellationToken ct, TaskProgress? progress = null)
+    {
+        if (!status.IsTerminal()) throw new ArgumentOutOfRangeException(nameof(status), status, "not a terminal status");
+        Expression<Func<SetPropertyCalls<BackgroundTask>, SetPropertyCalls<BackgroundTask>>> ending = s => s
+            .SetProperty(t => t.Status, status)
+            .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
+            .SetProperty(t => t.FinishedAt, now);
+        // The ending is the task's last heartbeat, with or without its pending progress.
+        var setters = progress is { } p
+            ? ProgressStatements.SetProgress(p with { HeartbeatAt = now }).Then(ending)
+            : ending.Then(s => s.SetProperty(t => t.HeartbeatAt, now));
+        var moved = await db.Tasks.WhereLive().Where(t => t.Id == pid).ExecuteUpdateAsync(setters, ct);
+        var task = await db.FindTaskAsync(pid, ct);
+        if (task is null) return Change.NotFound;
+        if (moved == 1) return new(ChangeOutcome.Changed, task);
+        return new(task.Status == status ? ChangeOutcome.Unchanged : ChangeOutcome.Conflict, task);
+    }
+
+    /// <summary>A progress report on a live task, stored at once; it is also the task's heartbeat.</summary>
+    public static async Task<Change> ReportStateAsync(this BgtaskDbContext db, long pid, StateReport report,
+        DateTime now, CancellationToken ct)
+    {
+        var task = await db.FindTaskAsync(pid, ct);
+        if (task is null) return Change.NotFound;
+        if (task.Status.IsTerminal()) return new(ChangeOutcome.Conflict, task);
+
+        var next = report.AppliedTo(task, now);
+        var moved = await db.Tasks.WhereLive().Where(t => t.Id == pid).ExecuteUpdateAsync(
+            ProgressStatements.SetProgress(TaskProgress.Of(next)).Then(s => s.SetProperty(t => t.Status, next.Status)), ct);
+        if (moved == 0)
+        {
+            // It ended between the read and the update.
+            task = await db.FindTaskAsync(pid, ct);
+            return task is null ? Change.NotFound : new(ChangeOutcome.Conflict, task);
+        }
+        return new(task.Status == next.Status ? ChangeOutcome.Unchanged : ChangeOutcome.Changed, next);
+    }
+}
+
