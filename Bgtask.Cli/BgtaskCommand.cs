@@ -26,18 +26,11 @@ public static class BgtaskCommand
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) Console.Error.WriteLine($"bgtask: {error.Message}");
+            // The commands are one level deep: the failing one is the innermost.
             var command = parse.CommandResult.Command;
-            Console.Error.WriteLine($"See 'bgtask {(command == root ? "" : Path(command, parse) + " ")}--help'.");
+            Console.Error.WriteLine($"See 'bgtask {(command == root ? "" : command.Name + " ")}--help'.");
             return ExitCodes.Usage;
         }
         return await parse.InvokeAsync();
-    }
-
-    private static string Path(Command command, ParseResult parse)
-    {
-        var names = new List<string>();
-        for (var result = parse.CommandResult; result.Command is not RootCommand; result = (System.CommandLine.Parsing.CommandResult)result.Parent!)
-            names.Insert(0, result.Command.Name);
-        return names.Count > 0 ? string.Join(' ', names) : command.Name;
     }
 }

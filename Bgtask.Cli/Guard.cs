@@ -40,6 +40,12 @@ public static class Guard
                 Console.Error.WriteLine($"bgtask: cannot reach the service at {url}: {OneLine(Innermost(e).Message)}");
                 return ExitCodes.Unreachable;
             }
+            catch (System.Text.Json.JsonException e)
+            {
+                // Something answered, but not with the contract's JSON (another server at that URL, a proxy's page).
+                Console.Error.WriteLine($"bgtask: the service at {url} answered with something other than Bgtask's JSON: {OneLine(e.Message)}");
+                return ExitCodes.Problem;
+            }
             catch (Exception e)
             {
                 // A bug of bgtask's own: one line, not a stack trace in an operator's terminal.
