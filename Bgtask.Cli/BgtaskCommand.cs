@@ -8,7 +8,10 @@ public static class BgtaskCommand
 {
     public static RootCommand Create()
     {
-        var root = new RootCommand("bgtask: launch, watch and control Bgtask background tasks over the HTTP API.")
+        var root = new RootCommand("bgtask: launch, watch and control Bgtask background tasks over the HTTP API.\n" +
+                                   "Exit codes: 0 done (the task finished), 1 it ended error, 2 it ended stopped, " +
+                                   "3 the service answered with a problem, 4 it could not be reached, 64 a usage error, " +
+                                   "130 Ctrl-C (the task goes on).")
         {
             Connection.Url,
             Connection.ApiKey,

@@ -12,7 +12,7 @@ public static class Connection
 
     public static readonly Option<Uri> Url = new("--url")
     {
-        Description = $"The service's URL [env: BGTASK_URL, else {DefaultUrl}]",
+        Description = "The service's URL [env: BGTASK_URL]",
         HelpName = "URL",
         Recursive = true,
         DefaultValueFactory = result =>
