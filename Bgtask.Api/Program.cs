@@ -1,5 +1,6 @@
 using Bgtask.Api.Auth;
 using Bgtask.Api.Configs;
+using Bgtask.Api.Dashboard;
 using Bgtask.Api.Events;
 using Bgtask.Api.Health;
 using Bgtask.Api.Launches;
@@ -17,7 +18,9 @@ using Bgtask.Api.Tasks;
 using Bgtask.Api.Telemetry;
 using Bgtask.Api.Validation;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from beside the assembly, not from the working directory: the same settings however and
+// from wherever the service is started.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddBgtaskLogging();
 builder.AddBgtaskStorage();
@@ -42,8 +45,7 @@ app.UseBgtaskRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBgtaskSwagger();
-app.UseDefaultFiles();
-app.UseStaticFiles(); // the dashboard, wwwroot/: public; its API calls carry the key
+app.UseBgtaskDashboard();
 app.UseBgtaskAuth();
 app.UseBgtaskRateLimiting();
 app.UseMiddleware<RequestBodyLimitMiddleware>();

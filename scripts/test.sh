@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds Bgtask and runs every test: the HTTP contract on SQLite, on MariaDB (InnoDB) and on MariaDB with MEMORY
-# tables, real worker processes, the faults, the bgtask CLI (in a pseudo-terminal too), and the dashboard in a
-# real browser. Needs only the .NET SDK:
-# installs mariadb-server and chromium with apt-get when they are missing (the tests start a throwaway MariaDB
-# of their own; BGTASK_TEST_MYSQL may name a ready one instead).
+# tables, real worker processes, the faults, the bgtask CLI (in a pseudo-terminal too), the dashboard in a real
+# browser, and the container's publish (the Native AOT worker) and Docker files. Needs the .NET SDK and npm:
+# installs mariadb-server, chromium, clang and zlib1g-dev (and bsdutils, for `script`, should it be missing) with
+# apt-get when they are missing (the tests start a throwaway MariaDB of their own; BGTASK_TEST_MYSQL may name a
+# ready one instead), and the Docker checks' npm tools with npm ci.
 #
 # Output goes to the terminal and to artifacts/test/test-output.txt. The last line is the summary:
 #   N passed, M failed, K skipped
@@ -83,6 +84,15 @@ have_script() {
     command -v script >/dev/null 2>&1
 }
 
+# The Native AOT toolchain: the packaging test publishes the worker as the image does (scripts/publish.sh).
+have_clang() {
+    command -v clang >/dev/null 2>&1
+}
+
+have_zlib_dev() {
+    [ -e /usr/include/zlib.h ]
+}
+
 # Installs Debian packages without starting any system service (the tests start their own MariaDB).
 install_packages() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -119,14 +129,40 @@ packages=()
 if [ -z "${BGTASK_TEST_MYSQL:-}" ] && ! have_mariadb; then packages+=(mariadb-server); fi
 if ! have_chromium; then packages+=(chromium); fi
 if ! have_script; then packages+=(bsdutils); fi
+if ! have_clang; then packages+=(clang); fi
+if ! have_zlib_dev; then packages+=(zlib1g-dev); fi
 if [ ${#packages[@]} -gt 0 ]; then
     install_packages "${packages[@]}" || say "installing ${packages[*]} failed; the tests that need them will fail."
+fi
+
+# The pinned npm tools of the Docker checks (Bgtask.Tests/Packaging), from their lock file; again only when it changed.
+docker_checks="$root/scripts/checks/docker"
+if [ ! "$docker_checks/node_modules/.package-lock.json" -nt "$docker_checks/package-lock.json" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        say "installing the npm tools of scripts/checks/docker"
+        (cd "$docker_checks" && npm ci --no-audit --no-fund) 2>&1 | tee -a "$log" ||
+            say "npm ci in scripts/checks/docker failed; the Docker checks will fail."
+    else
+        say "npm is missing: the Docker checks (dockerfilelint, the compose schema) will fail."
+    fi
 fi
 
 # No build servers: nothing (MSBuild nodes, the compiler server) may outlive this script.
 build_status=0
 dotnet build Bgtask.sln -c "$configuration" --disable-build-servers 2>&1 | tee -a "$log" ||
     build_status=$?
+
+# The OpenAPI linter of the Swagger document's test (Bgtask.Tests/OpenApi), from its lock file; again only when it changed.
+openapi_checks="$root/scripts/checks/openapi"
+if [ ! "$openapi_checks/node_modules/.package-lock.json" -nt "$openapi_checks/package-lock.json" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        say "installing the OpenAPI linter of scripts/checks/openapi"
+        (cd "$openapi_checks" && npm ci --no-audit --no-fund) 2>&1 | tee -a "$log" ||
+            say "npm ci in scripts/checks/openapi failed; the OpenAPI lint test will fetch the linter itself or fail."
+    else
+        say "npm is missing: the OpenAPI lint test will fail."
+    fi
+fi
 
 test_status=0
 if [ "$build_status" -eq 0 ]; then

@@ -11,6 +11,7 @@ public static class AuthOpenApi
 
     public static void Configure(SwaggerGenOptions o)
     {
+        o.OperationFilter<AccessOperationFilter>();
         o.AddSecurityDefinition(ApiKeyScheme, new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.ApiKey,

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Auth;
@@ -60,10 +60,9 @@ public sealed class BgtaskAuthenticationHandler(
         if (pid is null)
         {
             var db = Context.RequestServices.GetRequiredService<BgtaskDbContext>();
-            var found = await db.Tasks.AsNoTracking().Where(t => t.TokenHash == hash)
-                .Select(t => new { t.Id, t.Status }).FirstOrDefaultAsync(Context.RequestAborted);
-            pid = found?.Id;
-            if (found is not null && !found.Status.IsTerminal()) tokens.Remember(hash, found.Id);
+            var found = await db.FindByTokenHashAsync(hash, Context.RequestAborted);
+            pid = found?.Pid;
+            if (found is { } task && !task.Status.IsTerminal()) tokens.Remember(hash, task.Pid);
         }
         return pid is { } p
             ? Success($"worker:{p}", BgtaskAuth.WorkerRole, new Claim(BgtaskAuth.PidClaim, p.ToString()))

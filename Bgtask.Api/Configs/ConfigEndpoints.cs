@@ -20,10 +20,11 @@ public static class ConfigEndpoints
     public static IEndpointRouteBuilder MapConfigEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks/{pid:long}/config").WithTags("Config")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
-        group.MapGet("/", Get).WithName("GetConfig").AllowWorker();
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
+        group.MapGet("/", Get).WithName("GetConfig").AllowWorker()
+            .WithSummary("Read a task's config").WithDescription(ConfigDocs.Get);
         group.MapPut("/", Put).WithName("SetConfig").ProducesProblem(409).ProducesProblem(412)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem().WithSummary("Replace a task's config").WithDescription(ConfigDocs.Put);
         return app;
     }
 

@@ -19,7 +19,8 @@ public static class EventEndpoints
 
     public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks").WithTags("Events");
+        var group = app.MapGroup("/api/tasks").WithTags("Events")
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(503);
         group.MapGet("/events", AllTasks).WithName("TaskEvents")
             .WithSummary("Live events of all tasks")
             .WithDescription(Format + " The snapshot holds the newest tasks (200 by default).")
@@ -27,7 +28,7 @@ public static class EventEndpoints
         group.MapGet("/{pid:long}/events", OneTask).WithName("TaskEventsOfTask")
             .WithSummary("Live events of one task")
             .WithDescription(Format + " This stream always starts with a snapshot of the task unless it resumes, and " +
-                             "ends after the task's terminal event.")
+                             "ends after the task's terminal event. Errors: 404 for an unknown pid.")
             .Produces<string>(200, "text/event-stream").ProducesProblem(404);
         return app;
     }

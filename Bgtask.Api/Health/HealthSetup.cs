@@ -6,6 +6,8 @@ namespace Bgtask.Api.Health;
 public static class HealthSetup
 {
     private const string Ready = "ready";
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
 
     public static IHostApplicationBuilder AddBgtaskHealth(this IHostApplicationBuilder builder)
     {
@@ -16,8 +18,8 @@ public static class HealthSetup
     public static IEndpointRouteBuilder MapBgtaskHealth(this IEndpointRouteBuilder app)
     {
         // Open to all: probes carry no credentials.
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(Ready) }).AllowAnonymous();
+        app.MapHealthChecks(LivePath, new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks(ReadyPath, new() { Predicate = c => c.Tags.Contains(Ready) }).AllowAnonymous();
         return app;
     }
 }

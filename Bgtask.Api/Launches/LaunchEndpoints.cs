@@ -15,7 +15,8 @@ public static class LaunchEndpoints
     public static IEndpointRouteBuilder MapLaunchEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/tasks", Launch).WithTags("Tasks").WithName("Launch").Validate<LaunchTaskRequest>()
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429)
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(429).ProducesProblem(503)
+            .WithSummary("Launch a task").WithDescription(LaunchDocs.Launch)
             .RequireRateLimiting(RateLimitingSetup.LaunchPolicy);
         return app;
     }

@@ -19,10 +19,13 @@ public static class SignalEndpoints
     public static IEndpointRouteBuilder MapSignalEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks/{pid:long}/signals").WithTags("Signals")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
-        group.MapPost("/", Send).WithName("Signal").Validate<SignalRequest>().ProducesProblem(409);
-        group.MapGet("/", Read).WithName("GetSignals").ProducesValidationProblem().AllowWorker().ConsumesWhen("clean");
-        group.MapDelete("/", Clear).WithName("ClearSignals").AllowWorker();
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
+        group.MapPost("/", Send).WithName("Signal").Validate<SignalRequest>().ProducesProblem(409)
+            .WithSummary("Send a signal").WithDescription(SignalDocs.Send);
+        group.MapGet("/", Read).WithName("GetSignals").ProducesValidationProblem().AllowWorker().ConsumesWhen("clean")
+            .WithSummary("Read (or take) pending signals").WithDescription(SignalDocs.Read);
+        group.MapDelete("/", Clear).WithName("ClearSignals").AllowWorker()
+            .ProducesProblem(400).WithSummary("Clear pending signals").WithDescription(SignalDocs.Clear);
         return app;
     }
 

@@ -52,9 +52,8 @@ public sealed class SignalReader(TaskWakeups wakeups, IServiceScopeFactory scope
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-        var task = await db.Tasks.AsNoTracking().Where(t => t.Id == pid)
-            .Select(t => new TaskState(t.Status, t.ConfigVersion)).FirstOrDefaultAsync(ct);
-        if (task is null) return (null, []);
+        if (await db.FindSignalStateAsync(pid, ct) is not var (status, version)) return (null, []);
+        var task = new TaskState(status, version);
         return (task, consume ? await db.ConsumeSignalsAsync(pid, ct) : await db.PeekSignalsAsync(pid, ct));
     }
 

@@ -18,9 +18,11 @@ public static class LogEndpoints
     public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks/{pid:long}/log").WithTags("Log")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
-        group.MapPost("/", Append).WithName("WriteLog").Validate<LogAppendRequest>().AllowWorker();
-        group.MapGet("/", Read).WithName("ReadLog").ProducesValidationProblem();
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503);
+        group.MapPost("/", Append).WithName("WriteLog").Validate<LogAppendRequest>().AllowWorker()
+            .WithSummary("Append log lines").WithDescription(LogDocs.Write);
+        group.MapGet("/", Read).WithName("ReadLog").ProducesValidationProblem()
+            .WithSummary("Read a task's log").WithDescription(LogDocs.Read);
         return app;
     }
 

@@ -14,7 +14,8 @@ public static class KillEndpoints
     public static IEndpointRouteBuilder MapKillEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/tasks/{pid:long}/kill", Kill).WithTags("Tasks").WithName("Kill")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503)
+            .WithSummary("Kill a task").WithDescription(TaskDocs.Kill);
         return app;
     }
 

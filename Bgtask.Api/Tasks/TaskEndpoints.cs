@@ -20,12 +20,18 @@ public static class TaskEndpoints
 
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblem(401).ProducesProblem(403);
-        group.MapGet("/", ListTasks).WithName("ListTasks").ProducesValidationProblem();
-        group.MapGet("/{pid:long}", GetTask).WithName("GetTask").ProducesProblem(404).AllowWorker();
-        group.MapGet("/{pid:long}/live", IsLive).WithName("IsLive").ProducesProblem(404);
-        group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>();
-        group.MapDelete("/{pid:long}", RemoveTask).WithName("RemoveTask").ProducesProblem(404).ProducesProblem(409);
+        var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblem(401).ProducesProblem(403)
+            .ProducesProblem(503);
+        group.MapGet("/", ListTasks).WithName("ListTasks").ProducesValidationProblem()
+            .WithSummary("List tasks").WithDescription(TaskDocs.List);
+        group.MapGet("/{pid:long}", GetTask).WithName("GetTask").ProducesProblem(404).AllowWorker()
+            .WithSummary("Read a task").WithDescription(TaskDocs.Get);
+        group.MapGet("/{pid:long}/live", IsLive).WithName("IsLive").ProducesProblem(404)
+            .WithSummary("Is a task live").WithDescription(TaskDocs.IsLive);
+        group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>()
+            .WithSummary("Record a task run elsewhere").WithDescription(TaskDocs.AddRecord);
+        group.MapDelete("/{pid:long}", RemoveTask).WithName("RemoveTask").ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Remove an ended task").WithDescription(TaskDocs.Remove);
         return app;
     }
 

@@ -17,20 +17,25 @@ public static class TaskStateEndpoints
     public static IEndpointRouteBuilder MapTaskStateEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks/{pid:long}").WithTags("Task state")
-            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>().AllowWorker();
+            .ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
+        group.MapPut("/state", ReportState).WithName("UpdateState").Validate<StateRequest>().AllowWorker()
+            .WithSummary("Report progress").WithDescription(TaskStateDocs.UpdateState);
         group.MapPost("/started", (long pid, BgtaskDbContext db, RunnerCalls calls, TaskPresenter p, CancellationToken ct) =>
-            Answer(pid, calls.StartAsync(db, pid, ct), p)).WithName("SetStarted").AllowWorker();
+                Answer(pid, calls.StartAsync(db, pid, ct), p)).WithName("SetStarted").AllowWorker()
+            .WithSummary("Mark a task started").WithDescription(TaskStateDocs.Started);
         group.MapPost("/finished", (long pid, BgtaskDbContext db, RunnerCalls calls, TaskPresenter p, CancellationToken ct) =>
-            Answer(pid, calls.EndAsync(db, pid, BackgroundTaskStatus.Finished, null, ct), p)).WithName("SetFinished").AllowWorker();
+                Answer(pid, calls.EndAsync(db, pid, BackgroundTaskStatus.Finished, null, ct), p)).WithName("SetFinished").AllowWorker()
+            .WithSummary("Mark a task finished").WithDescription(TaskStateDocs.Finished);
         group.MapPost("/stopped", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, RunnerCalls calls,
                 TaskPresenter p, CancellationToken ct) =>
                 Answer(pid, calls.EndAsync(db, pid, BackgroundTaskStatus.Stopped, body?.Message ?? "stopped", ct), p))
-            .WithName("SetStopped").Validate<MessageRequest>().AllowWorker();
+            .WithName("SetStopped").Validate<MessageRequest>().AllowWorker()
+            .WithSummary("Mark a task stopped").WithDescription(TaskStateDocs.Stopped);
         group.MapPost("/error", (long pid, [FromBody] MessageRequest? body, BgtaskDbContext db, RunnerCalls calls,
                 TaskPresenter p, CancellationToken ct) =>
                 Answer(pid, calls.EndAsync(db, pid, BackgroundTaskStatus.Error, body?.Message ?? "error", ct), p))
-            .WithName("SetError").Validate<MessageRequest>().AllowWorker();
+            .WithName("SetError").Validate<MessageRequest>().AllowWorker()
+            .WithSummary("Mark a task failed").WithDescription(TaskStateDocs.Error);
         return app;
     }
 

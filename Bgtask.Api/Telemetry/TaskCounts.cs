@@ -1,6 +1,5 @@
+using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
-using Bgtask.Core.Tasks;
-using Microsoft.EntityFrameworkCore;
 
 namespace Bgtask.Api.Telemetry;
 
@@ -23,7 +22,7 @@ public sealed class TaskCounts(IServiceScopeFactory scopes, ILogger<TaskCounts> 
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-                Pending = await db.Tasks.CountAsync(t => t.Status == BackgroundTaskStatus.Pending, stoppingToken);
+                Pending = await db.CountPendingAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

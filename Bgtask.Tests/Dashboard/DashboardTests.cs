@@ -76,7 +76,7 @@ public sealed class DashboardTests(LoopbackApiFactory<SqliteTarget> api, ITestOu
         var png = await page.ScreenshotAsync();
         Assert.NotEmpty(png);
         if (Environment.GetEnvironmentVariable("BGTASK_UPDATE_SCREENSHOT") == "1")
-            await File.WriteAllBytesAsync(Path.Combine(RepositoryRoot(), "docs", "dashboard.png"), png);
+            await File.WriteAllBytesAsync(Path.Combine(Repository.Root, "docs", "dashboard.png"), png);
 
         await row.Locator("button[data-action=kill]").ClickAsync();
         await Expect(row).ToHaveAttributeAsync("data-status", "stopped", new() { Timeout = Timeout });
@@ -103,13 +103,5 @@ public sealed class DashboardTests(LoopbackApiFactory<SqliteTarget> api, ITestOu
             return done > after;
         }, $"the progress bar passes {after}", TimeSpan.FromSeconds(20));
         return done;
-    }
-
-    /// <summary>The folder of Bgtask.sln, above the test binaries (docs/dashboard.png is written there with BGTASK_UPDATE_SCREENSHOT=1).</summary>
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Bgtask.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Bgtask.sln not found above the test binaries.");
     }
 }

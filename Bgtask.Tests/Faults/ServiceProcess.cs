@@ -7,22 +7,30 @@ using Bgtask.Tests.Workers;
 namespace Bgtask.Tests.Faults;
 
 /// <summary>
-/// The built service (<c>Bgtask.Api</c> beside the tests) as a real OS process of its own, so a test can SIGKILL
-/// it and start it again on the same port and database. Settings are given as environment variables. Dispose
-/// kills it and any worker it left, by OS pid, and deletes the SQLite file it owns.
+/// The built service (<c>Bgtask.Api</c> beside the tests, or in another folder such as a publish output) as a real
+/// OS process of its own, so a test can SIGKILL it and start it again on the same port and database. Settings are
+/// given as environment variables. Dispose kills it and any worker it left, by OS pid, and deletes the SQLite file
+/// it owns.
 /// </summary>
 public sealed class ServiceProcess : IDisposable
 {
     private readonly Dictionary<string, string> _settings;
     private readonly string? _sqliteFile;
+    private readonly string _folder;
+    private readonly string _workingDirectory;
     private readonly StringBuilder _output = new();
     private Process? _process;
     private Process? _watchdog;
 
     /// <param name="settings">Configuration keys (<c>Tasks:MaxRunning</c>) and values; ':' becomes '__'.</param>
     /// <param name="connectionString">Null: a SQLite file of its own in the temp folder.</param>
-    public ServiceProcess(IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null)
+    /// <param name="folder">The service's binaries; null: the build beside the tests.</param>
+    /// <param name="workingDirectory">Where it is started from; null: its own folder.</param>
+    public ServiceProcess(IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null,
+        string? folder = null, string? workingDirectory = null)
     {
+        _folder = folder ?? AppContext.BaseDirectory;
+        _workingDirectory = workingDirectory ?? _folder;
         Port = FreeLoopbackPort();
         if (connectionString is null)
         {
@@ -64,12 +72,11 @@ public sealed class ServiceProcess : IDisposable
     public async Task StartAsync(TimeSpan? timeout = null)
     {
         if (OsPid is not null) throw new InvalidOperationException("The service is running already.");
-        var folder = AppContext.BaseDirectory;
-        var apphost = Path.Combine(folder, "Bgtask.Api");
+        var apphost = Path.Combine(_folder, "Bgtask.Api");
         var start = File.Exists(apphost)
             ? new ProcessStartInfo(apphost)
-            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(folder, "Bgtask.Api.dll") } };
-        start.WorkingDirectory = folder;
+            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(_folder, "Bgtask.Api.dll") } };
+        start.WorkingDirectory = _workingDirectory;
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
