@@ -52,6 +52,23 @@ public sealed class CliTerminalTests(WorkerApiFactory<SqliteTarget> api) : IClas
     }
 
     [Fact]
+    public async Task Ls_InATerminal_IsATable()
+    {
+        var launched = await _cli.RunAsync("launch", "demo.count", "--launcher", "inprocess", "--set", "total=1",
+            "--set", "delayMs=0", "--description", "tabled", "--wait");
+        var pid = long.Parse(Assert.Single(launched.Lines));
+
+        using var ls = _cli.StartInTerminal("ls", "--limit", "500");
+        var result = await ls.WaitAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var screen = BgtaskCli.WithoutEscapes(result.Stdout);
+        Assert.Contains("PID", screen);
+        Assert.Contains("─", screen); // the table's rule, drawn only for a terminal
+        Assert.Contains(screen.Split('\n'), l => l.TrimStart().StartsWith($"{pid} ", StringComparison.Ordinal) && l.Contains("tabled"));
+    }
+
+    [Fact]
     public async Task CtrlC_DuringWatch_StopsWatchingNotTheTask()
     {
         var launched = await _cli.RunAsync("launch", "demo.count", "--set", "total=1000", "--set", "delayMs=50");
