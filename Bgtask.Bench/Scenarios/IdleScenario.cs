@@ -20,11 +20,11 @@ public static class IdleScenario
 
     public static async Task RunAsync(Bench bench)
     {
-        await using var service = await ServiceProcess.StartAsync(bench);
+        await using var service = await bench.StartServiceAsync();
         await using var minimal = await MinimalApp.StartAsync(bench.MinimalApiDll);
         await Task.Delay(Settle);
 
-        var pids = new[] { service.Pid, minimal.Pid };
+        var pids = new[] { service.OsPid!.Value, minimal.Pid };
         var cpuBefore = pids.Select(p => ProcStat.Read(p).CpuSeconds).ToArray();
         var rss = pids.Select(_ => new List<double>()).ToArray();
         var clock = Stopwatch.StartNew();
@@ -64,7 +64,7 @@ public static class IdleScenario
 
         public static async Task<MinimalApp> StartAsync(string dll)
         {
-            var url = $"http://127.0.0.1:{Bench.FreePort()}";
+            var url = $"http://127.0.0.1:{Loopback.FreePort()}";
             var info = new ProcessStartInfo("dotnet")
             {
                 WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true,
