@@ -45,7 +45,8 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
             // The database does not take the buffered reports right now: answer as the database does (503 while
             // it is away) rather than accept reports into memory. This report supersedes the buffered one, so a
             // flush already holding that older one must be done first, or it could land after this and store
-            // older progress; dropped, the entry is in no later flush.
+            // older progress; dropped, the entry is in no later flush. (Its UPDATE, an EF statement like the flush's,
+            // already queues in SqliteWriteGate; it was this buffer's own writer lock it went around.)
             Drop(pid);
             await _writing.WaitAsync(ct);
             _writing.Release();
