@@ -136,7 +136,14 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        await StoreAllAsync(CancellationToken.None); // the last reports, at shutdown
+    }
+
+    /// <summary>The last reports, at shutdown: here rather than at the loop's end, since a service stopped before its
+    /// loop began never runs the loop at all.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await StoreAllAsync(CancellationToken.None);
     }
 
     /// <summary>One transaction for all: the newest report of each dirty task.</summary>
