@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Bgtask.Api.Supervision;
+using Bgtask.Api.Runners;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;

@@ -1,4 +1,5 @@
 using Bgtask.Api.Reports;
+using Bgtask.Api.Runners;
 using Bgtask.Api.Supervision;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
