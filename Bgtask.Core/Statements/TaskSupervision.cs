@@ -41,7 +41,8 @@ public static class TaskSupervision
                 .SetProperty(t => t.Message, message)
                 .SetProperty(t => t.FinishedAt, now), ct);
         var task = await db.FindTaskAsync(pid, ct);
-        return task is null ? Change.NotFound : new(moved == 1 ? ChangeOutcome.Changed : ChangeOutcome.Unchanged, task);
+        if (task is null) return Change.NotFound;
+        return moved == 1 ? await db.StatusPointAsync(task, now, ct) : new(ChangeOutcome.Unchanged, task);
     }
 
     /// <summary>
@@ -82,7 +83,8 @@ public static class TaskSupervision
                 .SetProperty(t => t.Message, message)
                 .SetProperty(t => t.FinishedAt, now), ct);
         var task = await db.FindTaskAsync(pid, ct);
-        return task is null ? Change.NotFound : new(moved == 1 ? ChangeOutcome.Changed : ChangeOutcome.Unchanged, task);
+        if (task is null) return Change.NotFound;
+        return moved == 1 ? await db.StatusPointAsync(task, now, ct) : new(ChangeOutcome.Unchanged, task);
     }
 
     /// <summary>Live, started tasks that have a time limit.</summary>
@@ -114,6 +116,7 @@ public static class TaskSupervision
         await db.Signals.Where(s => pids.Contains(s.Pid)).ExecuteDeleteAsync(ct);
         await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
         await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+        await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         return removed;
     }
