@@ -22,9 +22,8 @@ public static class HistorySeries
 
     /// <summary>
     /// The points to delete from a series (oldest first) that reached <paramref name="maxPoints"/>: every other
-    /// report point, the first and last points kept, status-change points never; if status changes alone still
-    /// fill more than half the cap, the oldest of them go too (the first point stays: the series still starts at
-    /// the task's start).
+    /// report point, the first and last points kept, status-change points never while they are at most half the
+    /// cap; past that the oldest of them go (the first point stays: the series still starts at the task's creation).
     /// </summary>
     public static List<long> Thinned(IReadOnlyList<(long Id, bool StatusChange)> series, int maxPoints)
     {
@@ -37,15 +36,14 @@ public static class HistorySeries
             if (odd) deleted.Add(series[i].Id);
             odd = !odd;
         }
-        var left = series.Count - deleted.Count;
-        var target = Math.Max(2, maxPoints / 2);
-        if (left <= target) return deleted;
-        var gone = deleted.ToHashSet();
-        for (var i = 1; i < series.Count - 1 && left > target; i++)
+        // Status changes are kept up to half the cap; past that the oldest go (the first point stays).
+        var statusLeft = series.Count(p => p.StatusChange);
+        var allowed = Math.Max(1, maxPoints / 2);
+        for (var i = 1; i < series.Count - 1 && statusLeft > allowed; i++)
         {
-            if (gone.Contains(series[i].Id)) continue;
+            if (!series[i].StatusChange) continue;
             deleted.Add(series[i].Id);
-            left--;
+            statusLeft--;
         }
         return deleted;
     }
