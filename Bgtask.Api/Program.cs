@@ -1,4 +1,5 @@
 using Bgtask.Api.Auth;
+using Bgtask.Api.Cluster;
 using Bgtask.Api.Configs;
 using Bgtask.Api.Dashboard;
 using Bgtask.Api.Events;
@@ -25,6 +26,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 builder.AddBgtaskLogging();
 builder.AddBgtaskStorage();
+builder.AddBgtaskCluster();
 builder.AddBgtaskLimits();
 builder.AddBgtaskProblems();
 builder.AddBgtaskValidation();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -9,7 +10,8 @@ namespace Bgtask.Worker;
 /// <summary>
 /// The worker's entry point, usable from a user's own executable too: <c>WorkerHost.RunAsync(args, catalog)</c>.
 /// Launched by the service, it finds its task in BGTASK_PID, BGTASK_API_URL and BGTASK_TOKEN. As a
-/// standalone command (for cron) it first creates an external record: <c>run &lt;task&gt; --api &lt;url&gt;</c>.
+/// standalone command (for cron) it first creates an external record: <c>run &lt;task&gt; --api &lt;url&gt;</c>; with
+/// <c>--exclusive [key]</c> it does not run while a live task holds the key (the original's cron lock).
 /// </summary>
 public static class WorkerHost
 {
@@ -17,6 +19,9 @@ public static class WorkerHost
     public const int ExitError = 1;
     public const int ExitUsage = 2;
     public const int ExitStopped = 3;
+
+    /// <summary>Not run: a live task holds the exclusive key (<c>--exclusive</c>).</summary>
+    public const int ExitHeld = 4;
 
     public static Task<int> RunAsync(string[] args, TaskCatalog catalog) => RunAsync(args, catalog, new RunnerOptions());
 
@@ -52,9 +57,19 @@ public static class WorkerHost
     private static async Task<int> RunStandaloneAsync(string task, string[] options, TaskCatalog catalog, RunnerOptions runner)
     {
         string? api = null, config = null, description = null;
+        JsonElement? exclusive = null;
         var key = Environment.GetEnvironmentVariable("BGTASK_API_KEY");
         for (var i = 0; i < options.Length; i++)
         {
+            if (options[i] == "--exclusive")
+            {
+                // The key is optional (the task's name by default): the next word is it unless it is an option.
+                var named = i + 1 < options.Length && !options[i + 1].StartsWith("--", StringComparison.Ordinal);
+                exclusive = named
+                    ? JsonSerializer.SerializeToElement(options[++i], WireJson.Default.String)
+                    : JsonSerializer.SerializeToElement(true, WireJson.Default.Boolean);
+                continue;
+            }
             var value = i + 1 < options.Length ? options[i + 1] : throw new ArgumentException($"{options[i]} needs a value");
             switch (options[i])
             {
@@ -72,7 +87,13 @@ public static class WorkerHost
 
         using var http = BgtaskHttp.Create(new Uri(api), token: null, key);
         using var created = await http.PostAsJsonAsync("api/tasks/records",
-            new WireRecord(description ?? $"{task} (standalone worker)", task), WireJson.Default.WireRecord);
+            new WireRecord(description ?? $"{task} (standalone worker)", task, exclusive), WireJson.Default.WireRecord);
+        if (created.StatusCode == HttpStatusCode.Conflict && exclusive is not null)
+        {
+            var problem = await created.Content.ReadFromJsonAsync(WireJson.Default.WireProblem);
+            await Console.Error.WriteLineAsync($"bgtask-worker: not run: {problem?.Detail ?? "the exclusive key is held."}");
+            return ExitHeld;
+        }
         await EnsureAsync(created);
         var record = await created.Content.ReadFromJsonAsync(WireJson.Default.WireTask)
                      ?? throw new InvalidDataException("empty answer from the service");
@@ -132,6 +153,8 @@ public static class WorkerHost
         Console.Error.WriteLine("""
             usage: Bgtask.Worker                      (launched by the service: BGTASK_PID, BGTASK_API_URL, BGTASK_TOKEN)
                    Bgtask.Worker run <task> --api <url> [--config <json or @file>] [--description <text>] [--key <api key>]
+                                     [--exclusive [key]]   (not run, exit 4, while a live task holds the key;
+                                                            the key defaults to the task's name)
                    Bgtask.Worker list
             """);
         return ExitUsage;

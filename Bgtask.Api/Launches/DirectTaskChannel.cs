@@ -32,9 +32,9 @@ public sealed class DirectTaskChannel(long pid, IServiceScopeFactory scopes, Run
         return true;
     });
 
-    public async Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, CancellationToken ct)
+    public async Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, int knownVersion, CancellationToken ct)
     {
-        var read = await signals.ReadAsync(pid, consume: true, wait, ct) ?? throw Ended(ChangeOutcome.NotFound);
+        var read = await signals.ReadAsync(pid, consume: true, wait, knownVersion, ct) ?? throw Ended(ChangeOutcome.NotFound);
         return new SignalBatch(read.Signals.Select(s => s.Signal).ToList(), read.ConfigVersion, read.Status.IsTerminal());
     }
 

@@ -25,23 +25,24 @@ public sealed class LaunchService(
     IOptions<StorageOptions> storage,
     TimeProvider time)
 {
-    public async Task<BackgroundTask> LaunchAsync(LaunchTaskRequest request, CancellationToken ct)
+    /// <returns>The task as stored, or (nothing stored) the live task holding its exclusive key.</returns>
+    public async Task<TaskCreation> LaunchAsync(LaunchTaskRequest request, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         return await LaunchAsync(scope.ServiceProvider.GetRequiredService<BgtaskDbContext>(), request, ct);
     }
 
-    public async Task<BackgroundTask> LaunchAsync(BgtaskDbContext db, LaunchTaskRequest request, CancellationToken ct) =>
-        (await LaunchManyAsync(db, [request], ct))[0];
+    public Task<TaskCreation> LaunchAsync(BgtaskDbContext db, LaunchTaskRequest request, CancellationToken ct) =>
+        LaunchManyAsync(db, [request], ct);
 
-    /// <summary>Many launches stored in one transaction, then started in order.</summary>
+    /// <summary>Many launches (none exclusive) stored in one transaction, then started in order.</summary>
     public async Task<IReadOnlyList<BackgroundTask>> LaunchManyAsync(IReadOnlyList<LaunchTaskRequest> requests, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await LaunchManyAsync(scope.ServiceProvider.GetRequiredService<BgtaskDbContext>(), requests, ct);
+        return (await LaunchManyAsync(scope.ServiceProvider.GetRequiredService<BgtaskDbContext>(), requests, ct)).Tasks;
     }
 
-    private async Task<IReadOnlyList<BackgroundTask>> LaunchManyAsync(BgtaskDbContext db,
+    private async Task<TaskCreation> LaunchManyAsync(BgtaskDbContext db,
         IReadOnlyList<LaunchTaskRequest> requests, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -51,19 +52,25 @@ public sealed class LaunchService(
         for (var i = 0; i < claimed; i++)
         {
             tokens[i] = WorkerTokens.Mint();
-            TaskDispatcher.ClaimAtLaunch(launches[i].Task, tokens[i], now);
+            dispatcher.ClaimAtLaunch(launches[i].Task, tokens[i], now);
         }
 
-        List<BackgroundTask> tasks;
+        TaskCreation created;
         try
         {
-            tasks = await db.CreateTasksAsync(launches, storage.Value.PidsMayRepeat, ct);
+            created = await db.CreateTasksAsync(launches, storage.Value.PidsMayRepeat, ct);
         }
         catch
         {
             dispatcher.Release(claimed);
             throw;
         }
+        if (created.Held is not null)
+        {
+            dispatcher.Release(claimed);
+            return created;
+        }
+        var tasks = created.Tasks;
         foreach (var task in tasks) changes.Created(task);
         // The runners must start even if the caller goes away now: the tasks are already stored.
         for (var i = 0; i < claimed; i++)
@@ -71,7 +78,7 @@ public sealed class LaunchService(
             var config = new ConfigSnapshot(1, JsonSerializer.Deserialize<JsonElement>(launches[i].Config));
             await dispatcher.StartClaimedAsync(tasks[i], tokens[i], new TaskStart(tasks[i].Task, config));
         }
-        return tasks;
+        return created;
     }
 
     private (BackgroundTask Task, string Config) Launch(LaunchTaskRequest request, DateTime now)
@@ -88,6 +95,7 @@ public sealed class LaunchService(
             CreatedAt = now,
             TimeoutSeconds = request.TimeoutSeconds,
             HeartbeatTimeoutSeconds = request.HeartbeatTimeoutSeconds,
+            Exclusive = ExclusiveKeys.Resolve(request.Exclusive, request.Task!),
         }, config);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Bgtask.Api.Limits;
 using Bgtask.Core.Contracts;
+using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;
 using FluentValidation;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,7 @@ public sealed class LaunchTaskRequestValidator : AbstractValidator<LaunchTaskReq
         RuleFor(r => r.TimeoutSeconds).InclusiveBetween(1, MaxTimeoutSeconds);
         // Workers report at least every 5 s: a shorter timeout would end healthy tasks.
         RuleFor(r => r.HeartbeatTimeoutSeconds).InclusiveBetween(MinHeartbeatTimeoutSeconds, MaxTimeoutSeconds);
+        RuleFor(r => r.Exclusive).Must((r, e) => ExclusiveKeys.IsValid(e, r.Task)).WithMessage(ExclusiveKeys.Rule);
         RuleFor(r => r.Config).Cascade(CascadeMode.Stop)
             .Must(c => c is null || c.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
             .WithMessage("'config' is a JSON object.")

@@ -1,3 +1,4 @@
+using Bgtask.Api.Cluster;
 using Bgtask.Api.Auth;
 using Bgtask.Api.Runners;
 using Bgtask.Api.Telemetry;
@@ -21,6 +22,7 @@ public sealed class TaskDispatcher(
     WorkerTokenCache tokens,
     IServiceScopeFactory scopes,
     IOptions<TasksOptions> options,
+    IOptions<ClusterOptions> cluster,
     TimeProvider time,
     ILogger<TaskDispatcher> logger)
 {
@@ -51,9 +53,10 @@ public sealed class TaskDispatcher(
     }
 
     /// <summary>Marks a launch, before it is stored, as claimed for a runner of this service.</summary>
-    public static void ClaimAtLaunch(BackgroundTask task, string token, DateTime now)
+    public void ClaimAtLaunch(BackgroundTask task, string token, DateTime now)
     {
         task.RunnerHost = OsProcesses.Host;
+        task.RunnerNode = cluster.Value.NodeName;
         task.TokenHash = WorkerTokens.Hash(token);
         task.HeartbeatAt = now;
         if (task.Launcher != LauncherKind.InProcess) return;
@@ -114,7 +117,7 @@ public sealed class TaskDispatcher(
     {
         var token = WorkerTokens.Mint();
         var hash = WorkerTokens.Hash(token);
-        if (!await db.ClaimLaunchAsync(task.Id, OsProcesses.Host, hash, time.GetUtcNow().UtcDateTime, ct))
+        if (!await db.ClaimLaunchAsync(task.Id, OsProcesses.Host, cluster.Value.NodeName, hash, time.GetUtcNow().UtcDateTime, ct))
             return; // stopped or killed while queued, or another replica took it
         await StartAsync(task, token, hash, start: null);
     }

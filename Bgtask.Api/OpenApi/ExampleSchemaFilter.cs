@@ -16,7 +16,7 @@ public sealed class ExampleSchemaFilter(IOptions<JsonOptions> json) : ISchemaFil
 
     private static readonly TaskResponse DemoTask = new(42, "demo.count", "Count to 100", LauncherKind.Process, null,
         BackgroundTaskStatus.Running, 100, 25, 0.25, 31457280, 41943040, null, At, At.AddSeconds(1), null,
-        At.AddSeconds(13), 12.5, 2.0, 37.5, true);
+        At.AddSeconds(13), 12.5, 2.0, 37.5, true, "a", false, null);
 
     private static readonly Dictionary<Type, object> Examples = new()
     {

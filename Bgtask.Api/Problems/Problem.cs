@@ -1,3 +1,4 @@
+using Bgtask.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bgtask.Api.Problems;
@@ -11,6 +12,12 @@ public static class Problem
 
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Not allowed in the task's state");
+
+    /// <summary>409 for a launch or record whose exclusive key a live task holds; <c>pid</c> names the holder.</summary>
+    public static ProblemHttpResult ExclusiveHeld(ExclusiveHeld held) =>
+        TypedResults.Problem($"Task {held.Holder} is live and holds the exclusive key '{held.Key}'.",
+            statusCode: StatusCodes.Status409Conflict, title: "Exclusive key held",
+            extensions: new Dictionary<string, object?> { ["pid"] = held.Holder });
 
     public static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");

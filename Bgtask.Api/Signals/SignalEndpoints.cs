@@ -48,12 +48,12 @@ public static class SignalEndpoints
 
     private static async Task<Results<Ok<List<SignalResponse>>, ProblemHttpResult, ValidationProblem>> Read(
         long pid, HttpContext http, SignalReader reader, CancellationToken ct,
-        bool? clean = null, double? wait = null)
+        bool? clean = null, double? wait = null, int? version = null)
     {
         if (wait is < 0 or > MaxWaitSeconds || (wait is { } w && !double.IsFinite(w)))
             return Problem.Invalid("wait", $"'wait' is a number of seconds from 0 to {MaxWaitSeconds}.");
 
-        var read = await reader.ReadAsync(pid, clean == true, TimeSpan.FromSeconds(wait ?? 0), ct);
+        var read = await reader.ReadAsync(pid, clean == true, TimeSpan.FromSeconds(wait ?? 0), version, ct);
         if (read is null) return Problem.TaskNotFound(pid);
         http.Response.Headers[ContractHeaders.ConfigVersion] = read.ConfigVersion.ToString();
         return TypedResults.Ok(read.Signals.Select(SignalResponse.From).ToList());

@@ -21,15 +21,20 @@ public sealed record SignalRead(List<TaskSignal> Signals, BackgroundTaskStatus S
 public sealed class SignalReader(TaskWakeups wakeups, IServiceScopeFactory scopes, TimeProvider time,
     IOptions<SignalOptions> options, BgtaskMetrics metrics)
 {
+    /// <param name="knownVersion">
+    /// The config version the reader holds: any other version answers at once. Without it the read counts from its
+    /// own first look, and a change that landed just before that look would wait out the whole wait.
+    /// </param>
     /// <returns>Null when the task does not exist.</returns>
     /// <remarks>
     /// Each look at the database takes a context of its own and gives it back before waiting: a thousand held
     /// reads hold no database context (nor its memory) while they wait.
     /// </remarks>
-    public async Task<SignalRead?> ReadAsync(long pid, bool consume, TimeSpan wait, CancellationToken ct)
+    public async Task<SignalRead?> ReadAsync(long pid, bool consume, TimeSpan wait, int? knownVersion,
+        CancellationToken ct)
     {
         var deadline = time.GetUtcNow() + wait;
-        int? versionAtStart = null;
+        var versionAtStart = knownVersion;
         while (true)
         {
             var woken = wakeups.WhenWoken(pid);

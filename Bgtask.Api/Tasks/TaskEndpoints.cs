@@ -18,6 +18,9 @@ public static class TaskEndpoints
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
+    /// <summary>The name of a record created without one.</summary>
+    public const string ExternalTaskName = "external";
+
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblem(401).ProducesProblem(403)
@@ -28,7 +31,7 @@ public static class TaskEndpoints
             .WithSummary("Read a task").WithDescription(TaskDocs.Get);
         group.MapGet("/{pid:long}/live", IsLive).WithName("IsLive").ProducesProblem(404)
             .WithSummary("Is a task live").WithDescription(TaskDocs.IsLive);
-        group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>()
+        group.MapPost("/records", CreateRecord).WithName("AddTaskRecord").Validate<CreateRecordRequest>().ProducesProblem(409)
             .WithSummary("Record a task run elsewhere").WithDescription(TaskDocs.AddRecord);
         group.MapDelete("/{pid:long}", RemoveTask).WithName("RemoveTask").ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Remove an ended task").WithDescription(TaskDocs.Remove);
@@ -60,7 +63,9 @@ public static class TaskEndpoints
         statuses = [];
         foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (!Enum.TryParse<BackgroundTaskStatus>(part, ignoreCase: true, out var parsed) || int.TryParse(part, out _))
+            // Exact: the contract's lowercase names only (no numbers, no other case).
+            if (!Enum.TryParse<BackgroundTaskStatus>(part, ignoreCase: true, out var parsed) ||
+                part != parsed.ToString().ToLowerInvariant())
                 return false;
             statuses.Add(parsed);
         }
@@ -79,22 +84,26 @@ public static class TaskEndpoints
             ? TypedResults.Ok(new LiveResponse(pid, presenter.ToResponse(task).Live))
             : Problem.TaskNotFound(pid);
 
-    private static async Task<Results<Created<TaskResponse>, ValidationProblem>> CreateRecord(
+    private static async Task<Results<Created<TaskResponse>, ValidationProblem, ProblemHttpResult>> CreateRecord(
         CreateRecordRequest request, BgtaskDbContext db, TaskPresenter presenter, TaskNotifier changes,
         IOptions<StorageOptions> storage, TimeProvider time, CancellationToken ct)
     {
         if (request.Parent is { } parent && !await db.TaskExistsAsync(parent, ct))
             return Problem.Invalid("parent", $"There is no task with pid {parent}.");
 
-        var task = await db.CreateTaskAsync(new BackgroundTask
+        var name = request.Task ?? ExternalTaskName;
+        var created = await db.CreateTaskAsync(new BackgroundTask
         {
-            Task = request.Task ?? "external",
+            Task = name,
             Description = request.Description,
             Launcher = LauncherKind.External,
             ParentId = request.Parent,
             Status = BackgroundTaskStatus.Pending,
             CreatedAt = time.GetUtcNow().UtcDateTime,
+            Exclusive = ExclusiveKeys.Resolve(request.Exclusive, name),
         }, ConfigVersions.Empty, storage.Value.PidsMayRepeat, ct);
+        if (created.Held is { } held) return Problem.ExclusiveHeld(held);
+        var task = created.Tasks[0];
         changes.Created(task);
         return TypedResults.Created($"/api/tasks/{task.Id}", presenter.ToResponse(task));
     }

@@ -1,6 +1,7 @@
 using Bgtask.Api.Limits;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Storage;
+using Bgtask.Core.Tasks;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,8 @@ public sealed class CreateRecordRequestValidator : AbstractValidator<CreateRecor
         RuleFor(r => r.Description).NotEmpty().MaximumLength(limits.Value.MaxDescriptionLength);
         RuleFor(r => r.Task).NotEmpty().MaximumLength(StorageLimits.TaskName).When(r => r.Task is not null);
         RuleFor(r => r.Parent).GreaterThan(0);
+        RuleFor(r => r.Exclusive).Must((r, e) => ExclusiveKeys.IsValid(e, r.Task ?? TaskEndpoints.ExternalTaskName))
+            .WithMessage(ExclusiveKeys.Rule);
     }
 }
 

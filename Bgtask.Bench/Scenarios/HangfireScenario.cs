@@ -29,7 +29,7 @@ public static class HangfireScenario
         using var http = new HttpClient { BaseAddress = host.Address };
 
         var apiSingle = await SinglesAsync(pid => pid, () => launches.LaunchAsync(new LaunchTaskRequest("bench.mark", "inprocess"), CancellationToken.None)
-            .ContinueWith(t => t.Result.Id));
+            .ContinueWith(t => t.Result.Tasks[0].Id));
         var httpSingle = await SinglesAsync(pid => pid, async () =>
         {
             using var response = await http.PostAsJsonAsync("api/tasks", new { task = "bench.mark", launcher = "inprocess" });

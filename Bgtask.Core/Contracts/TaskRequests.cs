@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace Bgtask.Core.Contracts;
 
 /// <summary><c>POST /api/tasks</c>: launch a registered task.</summary>
+/// <param name="Exclusive">true (the task's name) or a key that one live task at a time may hold.</param>
 public sealed record LaunchTaskRequest(
     string? Task,
     string? Launcher = null,
@@ -10,10 +11,13 @@ public sealed record LaunchTaskRequest(
     long? Parent = null,
     JsonElement? Config = null,
     int? TimeoutSeconds = null,
-    int? HeartbeatTimeoutSeconds = null);
+    int? HeartbeatTimeoutSeconds = null,
+    JsonElement? Exclusive = null);
 
 /// <summary><c>POST /api/tasks/records</c>: a task that somebody outside runs and reports on.</summary>
-public sealed record CreateRecordRequest(string? Description, string? Task = null, long? Parent = null);
+/// <param name="Exclusive">true (the task's name) or a key that one live task at a time may hold.</param>
+public sealed record CreateRecordRequest(string? Description, string? Task = null, long? Parent = null,
+    JsonElement? Exclusive = null);
 
 /// <summary><c>PUT /api/tasks/{pid}/state</c>: a progress report.</summary>
 public sealed record StateRequest(

@@ -23,7 +23,10 @@ public sealed record TaskResponse(
     double? RuntimeSeconds,
     double? Rate,
     double? EtaSeconds,
-    bool Live)
+    bool Live,
+    string? Node,
+    bool Frozen,
+    string? Exclusive)
 {
     /// <param name="runnerAlive">False when the task's runner is known to be gone.</param>
     public static TaskResponse From(BackgroundTask t, DateTime now, bool runnerAlive = true)
@@ -42,6 +45,7 @@ public sealed record TaskResponse(
             t.Memory, t.MemoryPeak, t.Message,
             t.CreatedAt, t.StartedAt, t.FinishedAt, t.HeartbeatAt,
             runtime, t.Rate, eta,
-            t.Status.IsLive() && runnerAlive);
+            t.Status.IsLive() && runnerAlive,
+            t.RunnerNode, t.Frozen, t.Exclusive);
     }
 }

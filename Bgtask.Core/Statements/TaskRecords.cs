@@ -9,17 +9,55 @@ public static class TaskRecords
 {
     /// <summary>Inserts the task and its config version 1 in one transaction.</summary>
     /// <param name="clearLeftovers">Whether a new pid can have belonged to an earlier task (see <see cref="CreateTasksAsync"/>).</param>
-    public static async Task<BackgroundTask> CreateTaskAsync(this BgtaskDbContext db, BackgroundTask task,
+    public static Task<TaskCreation> CreateTaskAsync(this BgtaskDbContext db, BackgroundTask task,
         string configJson, bool clearLeftovers, CancellationToken ct) =>
-        (await db.CreateTasksAsync([(task, configJson)], clearLeftovers, ct))[0];
+        db.CreateTasksAsync([(task, configJson)], clearLeftovers, ct);
 
-    /// <summary>Inserts tasks (one, or a batch launch), their configs version 1 and first history points in one transaction.</summary>
+    /// <summary>
+    /// Inserts tasks (one, or a batch launch), their configs version 1 and first history points in one transaction,
+    /// unless a live task holds the <see cref="BackgroundTask.Exclusive"/> key one asks for: then nothing is stored
+    /// and the holder is returned.
+    /// </summary>
     /// <param name="clearLeftovers">
     /// True where pids can repeat: with the MEMORY engine a MySQL restart empties the tasks table and pids start
     /// again from 1, so configs, log lines and history points (always InnoDB) of a pid's previous owner must not leak into the new
     /// task. SQLite (AUTOINCREMENT) and InnoDB never hand out a pid twice, and a removed task takes its rows along.
     /// </param>
-    public static async Task<List<BackgroundTask>> CreateTasksAsync(this BgtaskDbContext db,
+    public static async Task<TaskCreation> CreateTasksAsync(this BgtaskDbContext db,
+        IReadOnlyList<(BackgroundTask Task, string Config)> launches, bool clearLeftovers, CancellationToken ct)
+    {
+        foreach (var (task, _) in launches) task.ExclusiveHeld = task.Status.IsLive() ? task.Exclusive : null;
+        var keys = launches.Select(l => l.Task.ExclusiveHeld).OfType<string>().ToList();
+        // MEMORY tables keep the rows of a batch stored before the one refused (no rollback there): one at a time.
+        if (keys.Count > 0 && launches.Count > 1)
+            throw new ArgumentException("Exclusive tasks are created one at a time, not in a batch.", nameof(launches));
+
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new(await InsertAsync(db, launches, clearLeftovers, ct), null);
+            }
+            catch (DbUpdateException e) when (keys.Count > 0 && DbErrors.IsUniqueViolation(e))
+            {
+                // Rolled back, config included. The holder is read after the failure (never checked before the
+                // insert: two launches at once would both pass the check).
+                db.ChangeTracker.Clear();
+                if (await HolderAsync(db, keys, ct) is { } held) return new([], held);
+                if (attempt >= 10) throw; // the holder keeps ending just before each read: not expected in practice
+            }
+        }
+    }
+
+    /// <summary>The live task holding one of these keys, if any (read after an insert lost to it).</summary>
+    private static Task<ExclusiveHeld?> HolderAsync(BgtaskDbContext db, IReadOnlyCollection<string> keys,
+        CancellationToken ct) =>
+        db.Tasks.AsNoTracking()
+            .Where(t => t.ExclusiveHeld != null && keys.Contains(t.ExclusiveHeld))
+            .Select(t => new ExclusiveHeld(t.ExclusiveHeld!, t.Id))
+            .FirstOrDefaultAsync(ct);
+
+    private static async Task<List<BackgroundTask>> InsertAsync(BgtaskDbContext db,
         IReadOnlyList<(BackgroundTask Task, string Config)> launches, bool clearLeftovers, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -39,7 +77,7 @@ public static class TaskRecords
                 await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
         }
         db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
-        // The history starts with the task: its first point, pending, goes in with the configs.
+        // The history starts with the task: its first point (its status at creation) goes in with the configs.
         db.HistoryPoints.AddRange(tasks.Select(t => TaskHistoryPoint.Of(t, t.CreatedAt, statusChange: true)));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -55,7 +93,8 @@ public static class TaskRecords
     {
         var query = db.Tasks.AsNoTracking();
         if (filter.Statuses is { Count: > 0 } statuses) query = query.Where(t => statuses.Contains(t.Status));
-        if (filter.Task is { } name) query = query.Where(t => t.Task == name);
+        // Exact on every storage: MySQL's binary collation still ignores trailing spaces, the length does not.
+        if (filter.Task is { } name) query = query.Where(t => t.Task == name && t.Task.Length == name.Length);
         if (filter.Parent is { } parent) query = query.Where(t => t.ParentId == parent);
         if (filter.After is { } after) query = query.Where(t => t.Id < after);
         return query.OrderByDescending(t => t.Id).Take(filter.Limit + 1).ToListAsync(ct);
@@ -83,3 +122,6 @@ public static class TaskRecords
 }
 
 public sealed record TaskFilter(IReadOnlyList<BackgroundTaskStatus>? Statuses, string? Task, long? Parent, long? After, int Limit);
+
+/// <summary>The tasks as stored, or (nothing stored) the live task holding the exclusive key asked for.</summary>
+public sealed record TaskCreation(List<BackgroundTask> Tasks, ExclusiveHeld? Held);

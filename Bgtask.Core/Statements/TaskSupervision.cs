@@ -8,16 +8,18 @@ namespace Bgtask.Core.Statements;
 public static class TaskSupervision
 {
     /// <summary>
-    /// Claims a queued launch for a runner on <paramref name="host"/>: only one caller (of any replica) wins.
-    /// The claim stamps the heartbeat, so a runner that never reports is found out like any other.
+    /// Claims a queued launch for a runner on <paramref name="host"/> (service node <paramref name="node"/>): only
+    /// one caller (of any replica) wins. The claim stamps the heartbeat, so a runner that never reports is found out
+    /// like any other.
     /// </summary>
-    public static async Task<bool> ClaimLaunchAsync(this BgtaskDbContext db, long pid, string host, string tokenHash,
-        DateTime now, CancellationToken ct) =>
+    public static async Task<bool> ClaimLaunchAsync(this BgtaskDbContext db, long pid, string host, string node,
+        string tokenHash, DateTime now, CancellationToken ct) =>
         await db.Tasks
             .Where(t => t.Id == pid && t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null &&
                         t.Launcher != LauncherKind.External)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.RunnerHost, host)
+                .SetProperty(t => t.RunnerNode, node)
                 .SetProperty(t => t.TokenHash, tokenHash)
                 .SetProperty(t => t.HeartbeatAt, now), ct) == 1;
 
@@ -39,7 +41,8 @@ public static class TaskSupervision
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.Message, message)
-                .SetProperty(t => t.FinishedAt, now), ct);
+                .SetProperty(t => t.FinishedAt, now)
+                .SetProperty(t => t.ExclusiveHeld, (string?)null), ct);
         var task = await db.FindTaskAsync(pid, ct);
         if (task is null) return Change.NotFound;
         return moved == 1 ? await db.StatusPointAsync(task, now, ct) : new(ChangeOutcome.Unchanged, task);
@@ -81,7 +84,8 @@ public static class TaskSupervision
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, BackgroundTaskStatus.Error)
                 .SetProperty(t => t.Message, message)
-                .SetProperty(t => t.FinishedAt, now), ct);
+                .SetProperty(t => t.FinishedAt, now)
+                .SetProperty(t => t.ExclusiveHeld, (string?)null), ct);
         var task = await db.FindTaskAsync(pid, ct);
         if (task is null) return Change.NotFound;
         return moved == 1 ? await db.StatusPointAsync(task, now, ct) : new(ChangeOutcome.Unchanged, task);

@@ -8,7 +8,8 @@ namespace Bgtask.Core.Statements;
 
 /// <summary>
 /// Every status change is one guarded UPDATE: it only matches the states the contract allows to move,
-/// so of two concurrent callers exactly one wins and the other sees 0 rows.
+/// so of two concurrent callers exactly one wins and the other sees 0 rows. Every move to a terminal status (here
+/// and in <see cref="TaskSupervision"/>) also frees the task's exclusive key.
 /// </summary>
 public static class TaskTransitions
 {
@@ -44,7 +45,8 @@ public static class TaskTransitions
         Expression<Func<SetPropertyCalls<BackgroundTask>, SetPropertyCalls<BackgroundTask>>> ending = s => s
             .SetProperty(t => t.Status, status)
             .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
-            .SetProperty(t => t.FinishedAt, now);
+            .SetProperty(t => t.FinishedAt, now)
+            .SetProperty(t => t.ExclusiveHeld, (string?)null);
         // The ending is the task's last heartbeat, with or without its pending progress.
         var setters = progress is { } p
             ? ProgressStatements.SetProgress(p with { HeartbeatAt = now }).Then(ending)

@@ -6,4 +6,6 @@ public static class StorageLimits
     public const int TaskName = 200;
     public const int Description = 1000;
     public const int Message = 4000;
+    public const int ExclusiveKey = 200;
+    public const int NodeName = 255;
 }

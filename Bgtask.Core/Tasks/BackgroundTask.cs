@@ -43,6 +43,21 @@ public class BackgroundTask
     public int? RunnerOsPid { get; set; }
     public DateTime? RunnerStartedAt { get; set; }
 
+    /// <summary>The service node (<c>Cluster:NodeName</c>) whose host runs the runner; null until a runner claims it.</summary>
+    public string? RunnerNode { get; set; }
+
+    /// <summary>The task's processes are frozen (the freeze feature sets it).</summary>
+    public bool Frozen { get; set; }
+
+    /// <summary>The exclusive key the task was launched with (kept for display after it ends), or null.</summary>
+    public string? Exclusive { get; set; }
+
+    /// <summary>
+    /// The same key while the task is live, else null: a unique index on it lets one live task at a time hold a key,
+    /// and every terminal update clears it (<see cref="ExclusiveKeys"/>).
+    /// </summary>
+    public string? ExclusiveHeld { get; set; }
+
     /// <summary>SHA-256 of the worker token minted at launch; the token itself is never stored.</summary>
     public string? TokenHash { get; set; }
 

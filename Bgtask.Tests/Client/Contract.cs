@@ -79,10 +79,11 @@ public static class Contract
         await (await client.PostSignalAsync(pid, signal)).ReadAsAsync<SignalView>(HttpStatusCode.Created);
 
     public static async Task<SignalsRead> ReadSignalsAsync(this HttpClient client, long pid, bool clean = false,
-        double wait = 0, CancellationToken ct = default)
+        double wait = 0, CancellationToken ct = default, int? version = null)
     {
+        var known = version is { } v ? $"&version={v}" : "";
         var response = await client.GetAsync(
-            FormattableString.Invariant($"{TaskPath(pid)}/signals?clean={(clean ? "true" : "false")}&wait={wait}"), ct);
+            FormattableString.Invariant($"{TaskPath(pid)}/signals?clean={(clean ? "true" : "false")}&wait={wait}{known}"), ct);
         var signals = await response.ReadAsAsync<List<SignalView>>();
         return new SignalsRead(signals, ConfigVersionOf(response));
     }

@@ -5,7 +5,7 @@ namespace Bgtask.Tests.Client;
 // The contract's bodies as the tests see them on the wire. Deliberately not the product's own records: enums are
 // plain strings here, so a test reads like CONTRACT.md and a renamed value shows up as a failure.
 
-public sealed record NewRecord(string? Description, string? Task = null, long? Parent = null);
+public sealed record NewRecord(string? Description, string? Task = null, long? Parent = null, object? Exclusive = null);
 
 public sealed record StateReport(long? OpTotal, long? OpFinished, string? Status = null, long? Memory = null,
     long? MemoryPeak = null);
@@ -36,7 +36,10 @@ public sealed record TaskView(
     double? RuntimeSeconds,
     double? Rate,
     double? EtaSeconds,
-    bool Live);
+    bool Live,
+    string? Node = null,
+    bool Frozen = false,
+    string? Exclusive = null);
 
 public sealed record TaskPageView(List<TaskView> Items, long? Next);
 
@@ -54,8 +57,9 @@ public sealed record LogLineView(long Seq, DateTimeOffset At, string Line);
 
 public sealed record LogPageView(List<LogLineView> Items, long? Next);
 
+/// <param name="Pid">The holder of an exclusive key, in a 409 for a launch or record that asked for it.</param>
 public sealed record ProblemView(string? Type, string? Title, int? Status, string? Detail,
-    Dictionary<string, string[]>? Errors);
+    Dictionary<string, string[]>? Errors, long? Pid = null);
 
 /// <summary>A signals read: the signals and the <c>Bgtask-Config-Version</c> header that came with them.</summary>
 public sealed record SignalsRead(List<SignalView> Signals, int ConfigVersion);

@@ -60,6 +60,56 @@ public abstract class SignalWaitTests<TTarget>(BgtaskApiFactory<TTarget> api) : 
         Assert.InRange(answer.ConfigVersion, 2, (await Client.GetConfigAsync(task.Pid)).Version);
     }
 
+    [Fact]
+    public async Task Wait_WithAVersionOtherThanTheTasks_AnswersAtOnce()
+    {
+        var task = await Client.RecordInStatusAsync(Statuses.Running);
+        await (await Client.PutConfigAsync(task.Pid, new { change = 1 })).ShouldBeAsync(HttpStatusCode.OK);
+
+        // The reader still holds version 1: the change landed before its read, and must not wait out the 60 s.
+        var answer = await Eventually.WithinAsync(Client.ReadSignalsAsync(task.Pid, clean: true, wait: 60, version: 1),
+            "a read holding an old config version to answer without waiting");
+
+        Assert.Empty(answer.Signals);
+        Assert.Equal(2, answer.ConfigVersion);
+    }
+
+    [Fact]
+    public async Task Wait_WithTheTasksVersion_HoldsUntilTheConfigChanges()
+    {
+        var task = await Client.RecordInStatusAsync(Statuses.Running);
+        await (await Client.PutConfigAsync(task.Pid, new { change = 1 })).ShouldBeAsync(HttpStatusCode.OK);
+        var read = Client.ReadSignalsAsync(task.Pid, clean: true, wait: 60, version: 2);
+        Assert.True(await Eventually.StillPendingAfterAsync(read, Grace), "The read answered before anything happened.");
+
+        await (await Client.PutConfigAsync(task.Pid, new { change = 2 })).ShouldBeAsync(HttpStatusCode.OK);
+
+        var answer = await Eventually.WithinAsync(read, "the held read to answer the config change");
+        Assert.Empty(answer.Signals);
+        Assert.Equal(3, answer.ConfigVersion);
+    }
+
+    [Fact]
+    public async Task Wait_UnparsableVersion_Returns400()
+    {
+        var task = await Client.RecordInStatusAsync(Statuses.Running);
+        await (await Client.GetAsync($"/api/tasks/{task.Pid}/signals?wait=1&version=abc"))
+            .ReadProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Wait_WithAVersionAndASignalPending_AnswersWithTheSignal()
+    {
+        var task = await Client.RecordInStatusAsync(Statuses.Running);
+        await Client.SendSignalAsync(task.Pid, "custom.one");
+
+        var answer = await Eventually.WithinAsync(Client.ReadSignalsAsync(task.Pid, clean: true, wait: 60, version: 7),
+            "the read to answer with the pending signal");
+
+        Assert.Equal(["custom.one"], answer.Signals.Select(s => s.Signal));
+        Assert.Equal(1, answer.ConfigVersion);
+    }
+
     [Theory]
     [InlineData("finished")]
     [InlineData("stopped")]

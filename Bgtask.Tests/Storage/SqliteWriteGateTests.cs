@@ -40,7 +40,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         {
             Task = "gate", Launcher = LauncherKind.External, Status = BackgroundTaskStatus.Pending, CreatedAt = DateTime.UtcNow,
         }, "{}", clearLeftovers: false, CancellationToken.None);
-        return task.Id;
+        return task.Tasks[0].Id;
     }
 
     /// <summary>

@@ -40,6 +40,30 @@ public abstract class TaskListTests<TTarget>(BgtaskApiFactory<TTarget> api) : Ap
     }
 
     [Fact]
+    public async Task List_ByTaskName_MatchesCaseExactly()
+    {
+        var name = UniqueName("Demo.Count");
+        var mine = await Client.NewRecordAsync(name);
+        var lower = await Client.NewRecordAsync(name.ToLowerInvariant());
+
+        Assert.Equal([mine.Pid], (await Client.ListAsync($"?task={name}")).Items.Select(t => t.Pid));
+        Assert.Equal([lower.Pid], (await Client.ListAsync($"?task={name.ToLowerInvariant()}")).Items.Select(t => t.Pid));
+        Assert.Empty((await Client.ListAsync($"?task={name.ToUpperInvariant()}")).Items);
+    }
+
+    [Fact]
+    public async Task List_ByTaskName_TellsATrailingSpaceApart()
+    {
+        var name = UniqueName();
+        var plain = await Client.NewRecordAsync(name);
+        var spaced = await Client.NewRecordAsync(name + " ");
+
+        Assert.Equal([plain.Pid], (await Client.ListAsync($"?task={name}")).Items.Select(t => t.Pid));
+        Assert.Equal([spaced.Pid], (await Client.ListAsync($"?task={Uri.EscapeDataString(name + " ")}")).Items.Select(t => t.Pid));
+        Assert.Empty((await Client.ListAsync($"?task={Uri.EscapeDataString(name + "  ")}")).Items);
+    }
+
+    [Fact]
     public async Task List_ByStatus_ReturnsOnlyThatStatus()
     {
         var name = UniqueName();
@@ -154,6 +178,8 @@ public abstract class TaskListTests<TTarget>(BgtaskApiFactory<TTarget> api) : Ap
     [InlineData("1")]
     [InlineData("running,bogus")]
     [InlineData(",")]
+    [InlineData("Running")]
+    [InlineData("PENDING")]
     public async Task List_UnknownStatus_Returns400(string status) =>
         await (await Client.GetAsync($"/api/tasks?status={status}")).ReadValidationProblemAsync("status");
 

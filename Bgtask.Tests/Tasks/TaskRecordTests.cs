@@ -116,7 +116,7 @@ public abstract class TaskRecordTests<TTarget>(BgtaskApiFactory<TTarget> api) : 
         [
             "pid", "task", "description", "launcher", "parent", "status", "opTotal", "opFinished", "progress",
             "memory", "memoryPeak", "message", "createdAt", "startedAt", "finishedAt", "heartbeatAt",
-            "runtimeSeconds", "rate", "etaSeconds", "live",
+            "runtimeSeconds", "rate", "etaSeconds", "live", "node", "frozen", "exclusive",
         ];
         Assert.Equal(fields.Order(), json.RootElement.EnumerateObject().Select(p => p.Name).Order());
         foreach (var time in new[] { "createdAt", "startedAt", "heartbeatAt" })

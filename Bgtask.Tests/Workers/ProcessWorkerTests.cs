@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using Bgtask.Tests.Client;
 using Bgtask.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -181,6 +182,64 @@ public abstract class ProcessWorkerTests<TTarget>(WorkerApiFactory<TTarget> api,
     [Fact]
     public async Task StandaloneWorker_RunCommand_CreatesAnExternalRecordThatFinishes()
     {
+        var (exit, stdout, stderr) = await RunStandaloneAsync("--config", """{"total":3,"delayMs":10}""");
+        Assert.True(exit == 0, $"exit code {exit}: {stdout} {stderr}");
+
+        var pid = PidOf(stdout);
+        var task = await _client.GetTaskAsync(pid);
+        Assert.Equal(("external", "demo.count", Statuses.Finished), (task.Launcher, task.Task, task.Status));
+        Assert.Equal((3L, 3L), (task.OpTotal, task.OpFinished));
+        Assert.Null(task.Exclusive);
+        Assert.Equal(3, (await _client.GetConfigAsync(pid)).Config.GetProperty("total").GetInt32());
+        Launches.InOrder(await _client.LogLinesAsync(pid), "start", "finish");
+    }
+
+    [Fact]
+    public async Task StandaloneWorker_ExclusiveKeyHeld_ExitsWithoutRunningAndNamesTheHolder()
+    {
+        var key = $"cron:{Guid.NewGuid():N}";
+        var holder = await NewExclusiveRecordAsync("nightly", key);
+
+        var (exit, stdout, stderr) = await RunStandaloneAsync("--exclusive", key, "--config", """{"total":2,"delayMs":10}""");
+
+        Assert.True(exit == 4, $"exit code {exit}: {stdout} {stderr}");
+        Assert.Contains($"Task {holder.Pid} ", stderr);
+        Assert.DoesNotContain("pid ", stdout);
+
+        await _client.MoveAsync(holder.Pid, "finished");
+        (exit, stdout, stderr) = await RunStandaloneAsync("--exclusive", key, "--config", """{"total":2,"delayMs":10}""");
+        Assert.True(exit == 0, $"exit code {exit}: {stdout} {stderr}");
+        var task = await _client.GetTaskAsync(PidOf(stdout));
+        Assert.Equal((Statuses.Finished, key), (task.Status, task.Exclusive));
+    }
+
+    [Fact]
+    public async Task StandaloneWorker_ExclusiveWithoutAKey_UsesTheTaskName()
+    {
+        var holder = await NewExclusiveRecordAsync("demo.count", true);
+        try
+        {
+            // The key is optional: "--exclusive" followed by another option (or nothing) means the task's name.
+            var (exit, stdout, stderr) = await RunStandaloneAsync("--exclusive", "--config", """{"total":1,"delayMs":0}""");
+            Assert.True(exit == 4, $"exit code {exit}: {stdout} {stderr}");
+            Assert.Contains($"Task {holder.Pid} ", stderr);
+        }
+        finally
+        {
+            await _client.MoveAsync(holder.Pid, "finished");
+        }
+    }
+
+    private async Task<TaskView> NewExclusiveRecordAsync(string task, object exclusive) =>
+        await (await _client.PostAsJsonAsync("/api/tasks/records", new NewRecord("holder", task, Exclusive: exclusive),
+            Contract.Json)).ReadAsAsync<TaskView>(HttpStatusCode.Created);
+
+    private static long PidOf(string stdout) =>
+        long.Parse(stdout.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("pid ", StringComparison.Ordinal))["pid ".Length..]);
+
+    /// <summary>Runs <c>Bgtask.Worker run demo.count --api URL</c> with more options, to its exit.</summary>
+    private async Task<(int Exit, string Stdout, string Stderr)> RunStandaloneAsync(params string[] options)
+    {
         var worker = Path.Combine(AppContext.BaseDirectory, "Bgtask.Worker");
         Assert.True(File.Exists(worker), $"{worker} is not in the test bin folder");
         var start = new ProcessStartInfo(worker)
@@ -189,8 +248,7 @@ public abstract class ProcessWorkerTests<TTarget>(WorkerApiFactory<TTarget> api,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "run", "demo.count", "--api", api.Address.AbsoluteUri, "--config",
-                     """{"total":3,"delayMs":10}""" })
+        foreach (var argument in new[] { "run", "demo.count", "--api", api.Address.AbsoluteUri }.Concat(options))
             start.ArgumentList.Add(argument);
 
         using var process = Process.Start(start)!;
@@ -200,15 +258,7 @@ public abstract class ProcessWorkerTests<TTarget>(WorkerApiFactory<TTarget> api,
             var stderr = process.StandardError.ReadToEndAsync();
             await Eventually.WithinAsync(process.WaitForExitAsync().ContinueWith(_ => true, TaskScheduler.Default),
                 "the standalone worker to exit", TimeSpan.FromSeconds(20));
-            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}: {await stdout} {await stderr}");
-
-            var pidLine = (await stdout).Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("pid ", StringComparison.Ordinal));
-            var pid = long.Parse(pidLine["pid ".Length..]);
-            var task = await _client.GetTaskAsync(pid);
-            Assert.Equal(("external", "demo.count", Statuses.Finished), (task.Launcher, task.Task, task.Status));
-            Assert.Equal((3L, 3L), (task.OpTotal, task.OpFinished));
-            Assert.Equal(3, (await _client.GetConfigAsync(pid)).Config.GetProperty("total").GetInt32());
-            Launches.InOrder(await _client.LogLinesAsync(pid), "start", "finish");
+            return (process.ExitCode, await stdout, await stderr);
         }
         finally
         {

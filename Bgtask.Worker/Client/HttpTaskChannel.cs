@@ -44,19 +44,19 @@ public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry
         response.EnsureSuccessStatusCode();
     }
 
-    public async Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, CancellationToken ct)
+    public async Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, int knownVersion, CancellationToken ct)
     {
         var seconds = Math.Clamp(wait.TotalSeconds, 0, 60).ToString("0.###", CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
-        using var response = await http.GetAsync($"{_task}/signals?clean=true&wait={seconds}", ct);
+        using var response = await http.GetAsync($"{_task}/signals?clean=true&wait={seconds}&version={knownVersion}", ct);
         EnsureTaskAlive(response);
         response.EnsureSuccessStatusCode();
         var signals = await ReadAsync(response, WireJson.Default.ListWireSignal, ct);
         var version = response.Headers.TryGetValues(BgtaskHttp.ConfigVersionHeader, out var values) &&
                       int.TryParse(values.FirstOrDefault(), out var v) ? v : 0;
-        // An empty answer well before the wait is up: a new config, or the task ended (killed, time limit).
+        // An empty answer well before the wait is up with no new config: the task ended (killed, time limit).
         var ended = false;
-        if (signals.Count == 0 && wait > TimeSpan.Zero && clock.Elapsed < wait / 2)
+        if (signals.Count == 0 && version == knownVersion && wait > TimeSpan.Zero && clock.Elapsed < wait / 2)
         {
             using var taskResponse = await http.GetAsync(_task, ct);
             EnsureTaskAlive(taskResponse);

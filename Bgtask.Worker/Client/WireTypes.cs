@@ -16,7 +16,11 @@ internal sealed record WireMessage(string? Message);
 
 internal sealed record WireLog(IReadOnlyList<string> Lines);
 
-internal sealed record WireRecord(string Description, string Task);
+/// <param name="Exclusive">true (the task's name) or a key; null for none.</param>
+internal sealed record WireRecord(string Description, string Task, JsonElement? Exclusive = null);
+
+/// <summary>The part of a problem-details answer the worker reads (a 409 for a held key names the holder).</summary>
+internal sealed record WireProblem(string? Detail, long? Pid);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WireTask))]
@@ -26,5 +30,8 @@ internal sealed record WireRecord(string Description, string Task);
 [JsonSerializable(typeof(WireMessage))]
 [JsonSerializable(typeof(WireLog))]
 [JsonSerializable(typeof(WireRecord))]
+[JsonSerializable(typeof(WireProblem))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class WireJson : JsonSerializerContext;

@@ -17,8 +17,11 @@ public interface ITaskChannel
     /// </summary>
     Task ReportAsync(ProgressReport report, bool retry, CancellationToken ct);
 
-    /// <summary>Consumes the pending signals, holding up to <paramref name="wait"/> when there are none.</summary>
-    Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, CancellationToken ct);
+    /// <summary>
+    /// Consumes the pending signals, holding up to <paramref name="wait"/> when there are none and the task's config
+    /// is still at <paramref name="knownVersion"/> (the version the runner holds).
+    /// </summary>
+    Task<SignalBatch> ReadSignalsAsync(TimeSpan wait, int knownVersion, CancellationToken ct);
 
     Task<ConfigSnapshot> GetConfigAsync(CancellationToken ct);
 

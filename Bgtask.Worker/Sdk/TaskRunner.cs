@@ -84,7 +84,7 @@ public static class TaskRunner
         {
             try
             {
-                var batch = await channel.ReadSignalsAsync(options.SignalWait, ct);
+                var batch = await channel.ReadSignalsAsync(options.SignalWait, version, ct);
                 backoff = TimeSpan.FromMilliseconds(250);
                 foreach (var signal in batch.Signals) context.Deliver(signal);
                 if (batch.Ended)

@@ -16,13 +16,18 @@ public sealed class BackgroundTaskConfiguration : IEntityTypeConfiguration<Backg
         builder.Property(t => t.Description).HasMaxLength(StorageLimits.Description);
         builder.Property(t => t.Message).HasMaxLength(StorageLimits.Message);
         builder.Property(t => t.RunnerHost).HasMaxLength(255);
+        builder.Property(t => t.RunnerNode).HasMaxLength(StorageLimits.NodeName);
         builder.Property(t => t.TokenHash).HasMaxLength(64).IsUnicode(false);
         builder.Property(t => t.StopReason).HasMaxLength(200);
+        builder.Property(t => t.Exclusive).HasMaxLength(StorageLimits.ExclusiveKey);
+        builder.Property(t => t.ExclusiveHeld).HasMaxLength(StorageLimits.ExclusiveKey);
         builder.Property(t => t.Status).HasConversion<int>();
         builder.Property(t => t.Launcher).HasConversion<int>();
         builder.HasIndex(t => t.Status);
         builder.HasIndex(t => t.Task);
         builder.HasIndex(t => t.ParentId);
         builder.HasIndex(t => t.TokenHash);
+        // The arbiter of concurrent exclusive launches (NULLs, the tasks without a key or ended, never collide).
+        builder.HasIndex(t => t.ExclusiveHeld).IsUnique();
     }
 }

@@ -41,8 +41,21 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                         .HasMaxLength(1000)
                         .HasColumnType("varchar(1000)");
 
+                    b.Property<string>("Exclusive")
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)")
+                        .UseCollation("utf8mb4_bin");
+
+                    b.Property<string>("ExclusiveHeld")
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)")
+                        .UseCollation("utf8mb4_bin");
+
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("datetime(6)");
+
+                    b.Property<bool>("Frozen")
+                        .HasColumnType("tinyint(1)");
 
                     b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("datetime(6)");
@@ -85,6 +98,10 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                         .HasMaxLength(255)
                         .HasColumnType("varchar(255)");
 
+                    b.Property<string>("RunnerNode")
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
                     b.Property<int?>("RunnerOsPid")
                         .HasColumnType("int");
 
@@ -104,7 +121,8 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                     b.Property<string>("Task")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("varchar(200)");
+                        .HasColumnType("varchar(200)")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<int?>("TimeoutSeconds")
                         .HasColumnType("int");
@@ -115,6 +133,9 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                         .HasColumnType("varchar(64)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExclusiveHeld")
+                        .IsUnique();
 
                     b.HasIndex("ParentId");
 

@@ -33,8 +33,19 @@ namespace Bgtask.Core.Storage.Migrations.Sqlite
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Exclusive")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExclusiveHeld")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Frozen")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("TEXT");
@@ -77,6 +88,10 @@ namespace Bgtask.Core.Storage.Migrations.Sqlite
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RunnerNode")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("RunnerOsPid")
                         .HasColumnType("INTEGER");
 
@@ -107,6 +122,9 @@ namespace Bgtask.Core.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExclusiveHeld")
+                        .IsUnique();
 
                     b.HasIndex("ParentId");
 

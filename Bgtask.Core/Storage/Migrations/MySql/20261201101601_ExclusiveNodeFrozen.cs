@@ -1,0 +1,77 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Bgtask.Core.Storage.Migrations.MySql
+{
+    /// <inheritdoc />
+    public partial class ExclusiveNodeFrozen : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Exclusive",
+                table: "bgtask_tasks",
+                type: "varchar(200)",
+                maxLength: 200,
+                nullable: true,
+                collation: "utf8mb4_bin")
+                .Annotation("MySql:CharSet", "utf8mb4");
+
+            migrationBuilder.AddColumn<string>(
+                name: "ExclusiveHeld",
+                table: "bgtask_tasks",
+                type: "varchar(200)",
+                maxLength: 200,
+                nullable: true,
+                collation: "utf8mb4_bin")
+                .Annotation("MySql:CharSet", "utf8mb4");
+
+            migrationBuilder.AddColumn<bool>(
+                name: "Frozen",
+                table: "bgtask_tasks",
+                type: "tinyint(1)",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RunnerNode",
+                table: "bgtask_tasks",
+                type: "varchar(255)",
+                maxLength: 255,
+                nullable: true)
+                .Annotation("MySql:CharSet", "utf8mb4");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_bgtask_tasks_ExclusiveHeld",
+                table: "bgtask_tasks",
+                column: "ExclusiveHeld",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_bgtask_tasks_ExclusiveHeld",
+                table: "bgtask_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "Exclusive",
+                table: "bgtask_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "ExclusiveHeld",
+                table: "bgtask_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "Frozen",
+                table: "bgtask_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "RunnerNode",
+                table: "bgtask_tasks");
+        }
+    }
+}
