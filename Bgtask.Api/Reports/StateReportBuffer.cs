@@ -55,6 +55,8 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
             if (found is null) return Change.NotFound;
             if (found.Status.IsTerminal()) return new(ChangeOutcome.Conflict, found);
             var (points, lastPointAt) = await db.HistoryStatsAsync(pid, ct);
+            // Status changes alone (which the flush does not see) can have filled the series.
+            if (points >= history.Value.MaxPoints) points = await db.ThinHistoryAsync(pid, history.Value.MaxPoints, ct);
             entry = _entries.GetOrAdd(pid, _ => new Entry(found) { UsedAt = now, Points = points, LastPointAt = lastPointAt });
         }
         lock (entry)
