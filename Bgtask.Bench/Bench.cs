@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Bgtask.Bench;
 
@@ -11,7 +9,7 @@ namespace Bgtask.Bench;
 /// </summary>
 public sealed class Bench : IAsyncDisposable
 {
-    private MariaDb? _mariaDb;
+    private MariaDbServer? _mariaDb;
     private bool _keep;
 
     private Bench(string repo, string work)
@@ -57,13 +55,13 @@ public sealed class Bench : IAsyncDisposable
         return bench;
     }
 
-    public async Task<MariaDb> MariaDbAsync() => _mariaDb ??= await MariaDb.StartAsync(Path.Combine(Work, $"mariadb-{Environment.ProcessId}"));
-
-    public static int FreePort()
+    /// <summary>Started at the first call, with the server's own (durable) defaults: the bench measures real writes.</summary>
+    public async Task<MariaDbServer> MariaDbAsync()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (_mariaDb is not null) return _mariaDb;
+        _mariaDb = await MariaDbServer.StartAsync();
+        Console.WriteLine($"started MariaDB {_mariaDb.ServerVersion} on port {_mariaDb.Port} (pid {_mariaDb.OsPid})");
+        return _mariaDb;
     }
 
     private async Task DotnetAsync(params string[] arguments)
@@ -91,7 +89,7 @@ public sealed class Bench : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_mariaDb is not null) await _mariaDb.DisposeAsync();
+        _mariaDb?.Dispose();
         if (_keep) return;
         try { Directory.Delete(Work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
