@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
+using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Reports;
 
@@ -12,9 +13,11 @@ namespace Bgtask.Api.Reports;
 /// terminal transition stay synchronous: they first store the task's pending report. The database stays the
 /// truth within a flush: a task that another replica ended or removed is dropped from memory at the next
 /// write that finds it gone; reads in this service see the pending report merged into the stored row.
+/// A flush also appends a history point for each task whose newest point is older than its spacing
+/// (<see cref="HistorySeries.Spacing"/>): no statement of its own, at most one point per task per spacing.
 /// </summary>
-public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider time, ILogger<StateReportBuffer> logger)
-    : BackgroundService
+public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider time, IOptions<HistoryOptions> history,
+    ILogger<StateReportBuffer> logger) : BackgroundService
 {
     // Long enough to coalesce: a task reporting more often than this is written once per interval (at 5 ms almost
     // every report was still written, row by row); short enough that another replica sees progress at once.
@@ -32,6 +35,9 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
         public long Version;
         public bool Dropped;
         public DateTime UsedAt;
+        /// <summary>The task's history as stored (read when the entry is made, then kept by the flushes).</summary>
+        public int Points;
+        public DateTime? LastPointAt;
     }
 
     public async Task<Change> ReportAsync(BgtaskDbContext db, long pid, StateReport report, DateTime now, CancellationToken ct)
@@ -48,7 +54,10 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
             var found = await db.FindTaskAsync(pid, ct);
             if (found is null) return Change.NotFound;
             if (found.Status.IsTerminal()) return new(ChangeOutcome.Conflict, found);
-            entry = _entries.GetOrAdd(pid, _ => new Entry(found) { UsedAt = now });
+            var (points, lastPointAt) = await db.HistoryStatsAsync(pid, ct);
+            // Status changes alone (which the flush does not see) can have filled the series.
+            if (points >= history.Value.MaxPoints) points = await db.ThinHistoryAsync(pid, history.Value.MaxPoints, ct);
+            entry = _entries.GetOrAdd(pid, _ => new Entry(found) { UsedAt = now, Points = points, LastPointAt = lastPointAt });
         }
         lock (entry)
         {
@@ -126,7 +135,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
         await StoreAllAsync(CancellationToken.None); // the last reports, at shutdown
     }
 
-    /// <summary>One transaction for all: the newest report of each dirty task.</summary>
+    /// <summary>One transaction for all: the newest report of each dirty task, and the history points due.</summary>
     private async Task WriteAsync(IReadOnlyList<Entry> entries, CancellationToken ct)
     {
         await _writing.WaitAsync(ct);
@@ -140,6 +149,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
                 }
             if (batch.Count == 0) return;
             var gone = new List<long>();
+            var pointed = new List<(Entry Entry, DateTime At, int Points)>();
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -147,6 +157,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 foreach (var (_, task, _) in batch)
                     if (!await db.StoreProgressAsync(task.Id, TaskProgress.Of(task), ct)) gone.Add(task.Id);
+                await AddHistoryPointsAsync(db, batch, gone, pointed, ct);
                 await tx.CommitAsync(ct);
                 _failing = false;
             }
@@ -161,11 +172,44 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
                 {
                     if (entry.Version == version) entry.Dirty = false;
                 }
+            foreach (var (entry, at, points) in pointed)
+                lock (entry) (entry.LastPointAt, entry.Points) = (at, points);
             foreach (var pid in gone) Drop(pid);
         }
         finally
         {
             _writing.Release();
+        }
+    }
+
+    /// <summary>
+    /// Within the flush's transaction: a point for each written task whose newest point is older than its spacing
+    /// (one INSERT batch for all), and the halving of a series that reached the cap (rare: about once per doubling
+    /// of the task's age).
+    /// </summary>
+    private async Task AddHistoryPointsAsync(BgtaskDbContext db, List<(Entry Entry, BackgroundTask Task, long Version)> batch,
+        List<long> gone, List<(Entry Entry, DateTime At, int Points)> pointed, CancellationToken ct)
+    {
+        var (min, max) = (history.Value.MinInterval, history.Value.MaxPoints);
+        var due = new List<(Entry Entry, BackgroundTask Task)>();
+        foreach (var (entry, task, _) in batch)
+        {
+            if (gone.Contains(task.Id) || task.HeartbeatAt is not { } at) continue;
+            DateTime? last;
+            lock (entry) last = entry.LastPointAt;
+            var spacing = HistorySeries.Spacing(at - (task.StartedAt ?? task.CreatedAt), min, max);
+            if (last is null || at - last >= spacing) due.Add((entry, task));
+        }
+        if (due.Count == 0) return;
+        db.HistoryPoints.AddRange(due.Select(d => TaskHistoryPoint.Of(d.Task, d.Task.HeartbeatAt!.Value, statusChange: false)));
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        foreach (var (entry, task) in due)
+        {
+            int points;
+            lock (entry) points = entry.Points + 1;
+            if (points >= max) points = await db.ThinHistoryAsync(task.Id, max, ct);
+            pointed.Add((entry, task.HeartbeatAt!.Value, points));
         }
     }
 
