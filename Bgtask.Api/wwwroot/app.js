@@ -14,6 +14,7 @@ const state = {
   next: null,
   current: null,          // the pid on the task page
   log: { pid: null, last: 0 },
+  history: { pid: null, points: [] }, // the open task's history (GET .../history), extended by its events
   config: null,
   lastEventId: null,
 };
@@ -232,17 +233,99 @@ function renderTask(task) {
     item("Finished", time(task.finishedAt)), item("Runtime", duration(runtime(task))),
     item("Parent", task.parent != null ? el("a", { href: `#/tasks/${task.parent}` }, String(task.parent)) : "—")));
   $("task-actions").replaceChildren(actionButtons(task));
+  if (state.history.pid === task.pid && extendHistory(task)) drawCharts(task);
+}
+
+// ---- The task page's charts: hand-made SVG from the history, extended live ---------------------------------
+
+const SVG = "http://www.w3.org/2000/svg";
+const CHART = { w: 600, h: 160, left: 56, right: 8, top: 10, bottom: 22 };
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text != null) node.textContent = text;
+  return node;
+}
+
+async function loadHistory(pid, task) {
+  try {
+    const { body } = await api(`/api/tasks/${pid}/history`);
+    if (state.current !== pid) return;
+    // Points the event stream added meanwhile stay after the history's newest.
+    const last = Date.parse(body.points.at(-1)?.at ?? 0);
+    state.history = { pid, points: [...body.points, ...state.history.points.filter((p) => Date.parse(p.at) > last)] };
+  } catch {
+    state.history = { pid, points: [] };
+  }
+  extendHistory(task);
+  drawCharts(task);
+}
+
+/** A task event as a point: a new status always, otherwise at most one a second (as the service keeps them). */
+function extendHistory(task) {
+  const points = state.history.points;
+  const at = task.finishedAt ?? task.heartbeatAt ?? task.createdAt;
+  const last = points.at(-1);
+  const since = last ? Date.parse(at) - Date.parse(last.at) : Infinity;
+  if (since <= 0 || (last?.status === task.status && since < 1000)) return false;
+  points.push({ at, opFinished: task.opFinished, opTotal: task.opTotal, memory: task.memory, status: task.status });
+  return true;
+}
+
+function drawCharts(task) {
+  const points = state.history.points;
+  drawChart($("chart-progress"), points, (p) => (p.opTotal > 0 ? Math.min(100, (100 * p.opFinished) / p.opTotal) : 0),
+    100, (v) => `${Math.round(v)}%`, null);
+  const peak = Math.max(task?.memoryPeak ?? 0, ...points.map((p) => p.memory), 0);
+  drawChart($("chart-memory"), points, (p) => p.memory, peak || 1, bytes, peak > 0 ? peak : null);
+}
+
+/** One line chart: time on x, value on y; pauses (sleeping) shaded; an optional peak line. */
+function drawChart(chart, points, value, max, label, peak) {
+  chart.replaceChildren();
+  const { w, h, left, right, top, bottom } = CHART;
+  const x0 = left, x1 = w - right, y0 = h - bottom, y1 = top;
+  chart.append(svg("line", { class: "axis", x1: x0, y1: y0, x2: x1, y2: y0 }),
+    svg("line", { class: "axis", x1: x0, y1: y0, x2: x0, y2: y1 }),
+    svg("text", { class: "tick", x: x0 - 4, y: y1 + 8, "text-anchor": "end" }, label(max)),
+    svg("text", { class: "tick", x: x0 - 4, y: y0, "text-anchor": "end" }, label(0)));
+  if (points.length === 0) {
+    chart.append(svg("text", { class: "tick", x: (x0 + x1) / 2, y: (y0 + y1) / 2, "text-anchor": "middle" }, "no history"));
+    return;
+  }
+  const t0 = Date.parse(points[0].at), t1 = Math.max(Date.parse(points.at(-1).at), t0 + 1);
+  const x = (p) => x0 + ((Date.parse(p.at) - t0) / (t1 - t0)) * (x1 - x0);
+  const y = (v) => y0 - (Math.max(0, v) / max) * (y0 - y1);
+  points.forEach((p, i) => {
+    // One band per pause: from its first sleeping point to the next point that is not.
+    if (p.status !== "sleeping" || (i > 0 && points[i - 1].status === "sleeping")) return;
+    const end = points.slice(i + 1).find((q) => q.status !== "sleeping") ?? points.at(-1);
+    const band = svg("rect", { class: "pause", x: x(p), y: y1, width: Math.max(2, x(end) - x(p)), height: y0 - y1 });
+    band.append(svg("title", {}, "sleeping"));
+    chart.append(band);
+  });
+  if (peak != null) {
+    chart.append(svg("line", { class: "peak", x1: x0, y1: y(peak), x2: x1, y2: y(peak) }),
+      svg("text", { class: "tick peak-label", x: x1, y: y(peak) - 3, "text-anchor": "end" }, `peak ${label(peak)}`));
+  }
+  chart.append(svg("polyline", { class: "series", points: points.map((p) => `${x(p).toFixed(1)},${y(value(p)).toFixed(1)}`).join(" ") }));
+  const clock = (iso) => new Date(iso).toLocaleTimeString();
+  chart.append(svg("text", { class: "tick", x: x0, y: h - 6 }, clock(points[0].at)),
+    svg("text", { class: "tick", x: x1, y: h - 6, "text-anchor": "end" }, clock(points.at(-1).at)));
 }
 
 async function openTask(pid) {
   state.current = pid;
   state.log = { pid, last: 0 };
+  state.history = { pid, points: [] };
+  drawCharts(null);
   $("log").textContent = "";
   $("config-result").textContent = "";
   try {
     const { body } = await api(`/api/tasks/${pid}`);
     renderTask(body);
-    await Promise.all([loadConfig(pid), readLog(pid)]);
+    await Promise.all([loadConfig(pid), readLog(pid), loadHistory(pid, body)]);
   } catch (e) {
     $("task-title").textContent = `Task ${pid}`;
     $("task-summary").textContent = e.message;

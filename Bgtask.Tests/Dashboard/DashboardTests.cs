@@ -90,6 +90,13 @@ public sealed class DashboardTests(LoopbackApiFactory<SqliteTarget> api, ITestOu
         await Expect(page.Locator("#log")).ToContainTextAsync("start", new() { Timeout = Timeout });
         await Expect(page.Locator("#log")).ToContainTextAsync("sleep");
         await Expect(page.Locator("#log")).ToContainTextAsync("continue");
+        // The history charts: progress and memory over time, the pause shaded where the task slept.
+        await Expect(page.Locator("#chart-progress polyline.series")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#chart-memory polyline.series")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#chart-progress rect.pause")).Not.ToHaveCountAsync(0);
+        if (Environment.GetEnvironmentVariable("BGTASK_UPDATE_SCREENSHOT") == "1")
+            await File.WriteAllBytesAsync(Path.Combine(Repository.Root, "docs", "dashboard-task.png"),
+                await page.ScreenshotAsync(new() { FullPage = true }));
     }
 
     /// <summary>Waits until the row's progress bar shows more than <paramref name="after"/> operations done.</summary>
