@@ -6,6 +6,7 @@ using Bgtask.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Eventually = Bgtask.Tests.Client.Eventually;
 
@@ -27,7 +28,7 @@ public sealed class StateReportBufferUnitTests : IAsyncLifetime
     {
         await _database.InitializeAsync();
         _buffer = new StateReportBuffer(_database.Services.GetRequiredService<IServiceScopeFactory>(), _time,
-            NullLogger<StateReportBuffer>.Instance);
+            Options.Create(new HistoryOptions()), NullLogger<StateReportBuffer>.Instance);
     }
 
     public async Task DisposeAsync()
