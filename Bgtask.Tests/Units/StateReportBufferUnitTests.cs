@@ -126,6 +126,25 @@ public sealed class StateReportBufferUnitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Flush_AddsAHistoryPoint_AtMostOncePerSecond()
+    {
+        var pid = await RunningTaskAsync();
+        var points = () => _database.WithAsync(db => db.HistoryPoints.CountAsync(p => p.Pid == pid));
+        var before = await points();
+
+        // Default spacing: 1 s for a young task. Each flush writes the newest report; a point only when one is due.
+        foreach (var (ops, seconds, expected) in new[] { (1L, 2.0, 1), (2L, 2.5, 1), (3L, 2.9, 1), (4L, 3.5, 2) })
+        {
+            await ReportAsync(pid, ops, at: Now.AddSeconds(seconds));
+            await _buffer.StoreAsync(pid, CancellationToken.None);
+            Assert.Equal(before + expected, await points());
+        }
+        var newest = await _database.WithAsync(db =>
+            db.HistoryPoints.Where(p => p.Pid == pid).OrderByDescending(p => p.At).FirstAsync());
+        Assert.Equal((4L, false), (newest.OpFinished, newest.StatusChange));
+    }
+
+    [Fact]
     public async Task IdleTask_LeavesMemoryAfterAMinute_SoItsNextReportReadsTheDatabase()
     {
         var pid = await RunningTaskAsync();
