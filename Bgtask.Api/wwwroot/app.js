@@ -354,10 +354,10 @@ function drawCharts() {
     const task = state.task, points = state.history;
     if (!task || $("task-view").hidden) return;
     const end = LIVE.has(task.status) ? Date.now() : (points.at(-1)?.t ?? Date.now());
-    drawChart($("chart-progress"), points, { value: (p) => p.progress, max: 1, end,
+    drawChart($("chart-progress"), points, { value: (p) => p.progress, max: 1, end, title: "Progress over time",
       format: (v) => `${Math.round(v * 100)}%` });
     const peak = Math.max(task.memoryPeak ?? 0, ...points.map((p) => p.memory));
-    drawChart($("chart-memory"), points, { value: (p) => p.memory, max: niceMax(peak * 1.1, true), end,
+    drawChart($("chart-memory"), points, { value: (p) => p.memory, max: niceMax(peak * 1.1, true), end, title: "Memory over time",
       format: bytes, peak });
     $("memory-peak-label").textContent = `peak ${bytes(peak)}`;
   });

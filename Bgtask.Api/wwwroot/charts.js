@@ -28,9 +28,9 @@ function pauseSpans(points, end) {
 /**
  * Draws `points` ({ t: ms, status, frozen, ...values }) into `svg`, sized to its box so text keeps its shape.
  * options: value(p) → number, max → the y axis' top, format(n) → a label, peak → a number for the dashed line
- * (or null), end → the right edge in ms (now, while the task is live).
+ * (or null), end → the right edge in ms (now, while the task is live), title → the chart's accessible name.
  */
-function drawChart(svg, points, { value, max, format, peak = null, end }) {
+function drawChart(svg, points, { value, max, format, peak = null, end, title }) {
   const width = Math.max(200, svg.clientWidth || 600), height = Math.max(100, svg.clientHeight || 170);
   const left = 64, right = 10, top = 10, bottom = 22;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -40,9 +40,12 @@ function drawChart(svg, points, { value, max, format, peak = null, end }) {
   const x = (t) => left + ((t - start) / (stop - start)) * (width - left - right);
   const y = (v) => top + (1 - Math.min(1, Math.max(0, v / max))) * (height - top - bottom);
 
-  for (const s of pauseSpans(points, stop))
-    nodes.push(svgEl("rect", { class: `span ${s.kind}`, "data-kind": s.kind, x: x(s.from), y: top,
-      width: Math.max(1, x(s.to) - x(s.from)), height: height - top - bottom }));
+  for (const s of pauseSpans(points, stop)) {
+    const rect = svgEl("rect", { class: `span ${s.kind}`, "data-kind": s.kind, x: x(s.from), y: top,
+      width: Math.max(1, x(s.to) - x(s.from)), height: height - top - bottom });
+    rect.append(svgEl("title", {}, `${s.kind} for ${Math.round((s.to - s.from) / 1000)} s`));
+    nodes.push(rect);
+  }
   for (const fraction of [0, 0.5, 1]) {
     const v = max * fraction;
     nodes.push(svgEl("line", { class: "grid", x1: left, x2: width - right, y1: y(v), y2: y(v) }));
@@ -65,6 +68,9 @@ function drawChart(svg, points, { value, max, format, peak = null, end }) {
     nodes.push(svgEl("line", { class: "peak", x1: left, x2: width - right, y1: y(peak), y2: y(peak) }));
     nodes.push(svgEl("text", { class: "axis peak-label", x: width - right - 4, y: y(peak) - 4, "text-anchor": "end" }, `peak ${format(peak)}`));
   }
+  // Screen readers get the newest value rather than the drawing.
+  const now = points.length ? `, now ${format(value(points.at(-1)))}` : "";
+  svg.setAttribute("aria-label", `${title}${now}${peak ? `, peak ${format(peak)}` : ""}`);
   svg.replaceChildren(...nodes);
 }
 
