@@ -192,9 +192,10 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
     {
         var (min, max) = (history.Value.MinInterval, history.Value.MaxPoints);
         var due = new List<(Entry Entry, BackgroundTask Task)>();
+        var ended = gone.ToHashSet();
         foreach (var (entry, task, _) in batch)
         {
-            if (gone.Contains(task.Id) || task.HeartbeatAt is not { } at) continue;
+            if (ended.Contains(task.Id) || task.HeartbeatAt is not { } at) continue;
             DateTime? last;
             lock (entry) last = entry.LastPointAt;
             var spacing = HistorySeries.Spacing(at - (task.StartedAt ?? task.CreatedAt), min, max);
