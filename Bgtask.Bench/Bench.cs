@@ -4,8 +4,8 @@ namespace Bgtask.Bench;
 
 /// <summary>
 /// What the scenarios share: the results, the Release builds they run (the service with its JIT worker, the
-/// Native AOT worker, the floor program, the soak worker in AOT and JIT), published once into a temp folder, and
-/// a throwaway MariaDB.
+/// Native AOT worker, the floor program, the soak worker in AOT and JIT, the minimal ASP.NET Core app),
+/// published once into a temp folder, and a throwaway MariaDB.
 /// </summary>
 public sealed class Bench : IAsyncDisposable
 {
@@ -26,6 +26,7 @@ public sealed class Bench : IAsyncDisposable
     public string Floor => Path.Combine(Work, "floor", "bgtask-floor");
     public string SoakAot => Path.Combine(Work, "soak-aot", "bgtask-soak");
     public string SoakJit => Path.Combine(Work, "soak-jit", "bgtask-soak");
+    public string MinimalApiDll => Path.Combine(Work, "minimal-api", "bgtask-minimal-api.dll");
 
     public static async Task<Bench> CreateAsync()
     {
@@ -51,7 +52,10 @@ public sealed class Bench : IAsyncDisposable
         if (!bench._keep || !File.Exists(bench.SoakJit))
             await bench.DotnetAsync("publish", "Bgtask.Bench/Soak/Soak.csproj", "-c", "Release", "-p:PublishAot=false",
                 "-o", Path.Combine(work, "soak-jit"));
-        Console.WriteLine($"built the service, the AOT worker, the floor program and the soak worker in {clock.Elapsed.TotalSeconds:0} s ({work})");
+        if (!bench._keep || !File.Exists(bench.MinimalApiDll))
+            await bench.DotnetAsync("publish", "Bgtask.Bench/MinimalApi/MinimalApi.csproj", "-c", "Release",
+                "-o", Path.Combine(work, "minimal-api"));
+        Console.WriteLine($"built the service, the AOT worker, the floor program, the soak worker and the minimal app in {clock.Elapsed.TotalSeconds:0} s ({work})");
         return bench;
     }
 

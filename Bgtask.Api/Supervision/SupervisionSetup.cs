@@ -1,3 +1,5 @@
+using Bgtask.Api.Runners;
+
 namespace Bgtask.Api.Supervision;
 
 public static class SupervisionSetup
@@ -6,6 +8,7 @@ public static class SupervisionSetup
     public static IHostApplicationBuilder AddBgtaskSupervision(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<Reconciler>();
+        builder.Services.AddSingleton<SweepSignal>();
         builder.Services.AddHostedService<Supervisor>();
         return builder;
     }

@@ -46,7 +46,11 @@ public static class SoakScenario
         }
         finally
         {
-            if (!worker.HasExited) worker.Kill();
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+                await worker.WaitForExitAsync(CancellationToken.None);
+            }
         }
     }
 

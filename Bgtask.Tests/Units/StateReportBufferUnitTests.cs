@@ -1,4 +1,6 @@
 using Bgtask.Api.Reports;
+using Bgtask.Api.Runners;
+using Bgtask.Api.Supervision;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
@@ -27,7 +29,7 @@ public sealed class StateReportBufferUnitTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
-        _buffer = new StateReportBuffer(_database.Services.GetRequiredService<IServiceScopeFactory>(), _time,
+        _buffer = new StateReportBuffer(_database.Services.GetRequiredService<IServiceScopeFactory>(), new SweepSignal(), _time,
             Options.Create(new HistoryOptions()), NullLogger<StateReportBuffer>.Instance);
     }
 
