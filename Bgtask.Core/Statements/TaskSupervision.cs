@@ -7,6 +7,10 @@ namespace Bgtask.Core.Statements;
 /// <summary>The guarded statements behind queueing, heartbeats, time limits and retention.</summary>
 public static class TaskSupervision
 {
+    /// <summary>Launches waiting for a runner: pending, claimed by nobody, and not a record someone outside runs.</summary>
+    private static IQueryable<BackgroundTask> WhereQueued(this IQueryable<BackgroundTask> tasks) =>
+        tasks.Where(t => t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null && t.Launcher != LauncherKind.External);
+
     /// <summary>
     /// Claims a queued launch for a runner on <paramref name="host"/> (service node <paramref name="node"/>): only
     /// one caller (of any replica) wins. The claim stamps the heartbeat, so a runner that never reports is found out
@@ -15,8 +19,7 @@ public static class TaskSupervision
     public static async Task<bool> ClaimLaunchAsync(this BgtaskDbContext db, long pid, string host, string node,
         string tokenHash, DateTime now, CancellationToken ct) =>
         await db.Tasks
-            .Where(t => t.Id == pid && t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null &&
-                        t.Launcher != LauncherKind.External)
+            .WhereQueued().Where(t => t.Id == pid)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.RunnerHost, host)
                 .SetProperty(t => t.RunnerNode, node)
@@ -30,7 +33,7 @@ public static class TaskSupervision
     /// <summary>The oldest launches still waiting for a runner.</summary>
     public static Task<List<BackgroundTask>> QueuedLaunchesAsync(this BgtaskDbContext db, int take, CancellationToken ct) =>
         db.Tasks.AsNoTracking()
-            .Where(t => t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null && t.Launcher != LauncherKind.External)
+            .WhereQueued()
             .OrderBy(t => t.Id)
             .Take(take)
             .ToListAsync(ct);
@@ -40,8 +43,7 @@ public static class TaskSupervision
         string message, DateTime now, CancellationToken ct)
     {
         var moved = await db.Tasks
-            .Where(t => t.Id == pid && t.Status == BackgroundTaskStatus.Pending && t.RunnerHost == null &&
-                        t.Launcher != LauncherKind.External)
+            .WhereQueued().Where(t => t.Id == pid)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.Message, message)
