@@ -20,6 +20,7 @@ public static class LaunchSetup
         builder.Services.AddSingleton<ILauncher>(sp => sp.GetRequiredService<ProcessLauncher>());
         builder.Services.AddSingleton<ILauncher, InProcessLauncher>();
         builder.Services.AddSingleton<TaskDispatcher>();
+        builder.Services.AddSingleton<TaskFreezer>();
         builder.Services.AddSingleton<LaunchService>();
         return builder;
     }

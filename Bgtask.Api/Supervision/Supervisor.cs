@@ -21,6 +21,7 @@ public sealed class Supervisor(
     RunnerRegistry runners,
     TaskNotifier changes,
     RunnerCalls calls,
+    TaskFreezer freezer,
     IOptions<TasksOptions> options,
     TimeProvider time,
     ILogger<Supervisor> logger) : BackgroundService
@@ -92,6 +93,7 @@ public sealed class Supervisor(
                 await db.SendSignalAsync(task.Id, SignalNames.Stop, Now, ct);
                 // Wake the task's held read before anything else can fail: the stop is stored.
                 changes.SignalSent(task.Id, SignalNames.Stop);
+                if (task.Frozen) await freezer.ThawForStopAsync(db, task.Id, ct); // so it can read the stop
                 await calls.AppendLogAsync(db, task.Id, ["time limit: stop sent"], ct);
             }
             else if (Now >= limit + options.Value.TimeoutGrace)
