@@ -60,15 +60,19 @@ public sealed class RunnerRegistry(IOptions<WorkerOptions> options)
     public int? ProcessOf(BackgroundTask task)
     {
         if (task.Launcher != LauncherKind.Process) return null;
-        if (_runners.TryGetValue(task.Id, out var runner) && runner is ProcessRunner { IsAlive: true } ours)
-        {
-            try { return ours.Process.Id; }
-            catch (InvalidOperationException) { return null; } // exited and disposed just now
-        }
+        if (_runners.ContainsKey(task.Id)) return HeldProcessId(task.Id);
         if (task.RunnerHost != OsProcesses.Host || task.RunnerOsPid is not { } osPid || osPid == Environment.ProcessId)
             return null;
         using var process = OsProcesses.Find(osPid, task.RunnerStartedAt);
         return process is null ? null : osPid;
+    }
+
+    /// <summary>The OS pid of the task's worker process if this process holds it and it is alive.</summary>
+    public int? HeldProcessId(long pid)
+    {
+        if (!_runners.TryGetValue(pid, out var runner) || runner is not ProcessRunner { IsAlive: true } ours) return null;
+        try { return ours.Process.Id; }
+        catch (InvalidOperationException) { return null; } // exited and disposed just now
     }
 
     /// <summary>Ends the task's runner if this host can: one of ours, or a worker process recorded on this host.</summary>
