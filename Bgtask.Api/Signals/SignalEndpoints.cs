@@ -1,5 +1,5 @@
 using Bgtask.Api.Auth;
-using Bgtask.Api.Launches;
+using Bgtask.Api.Freezing;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Problems;
 using Bgtask.Api.Validation;

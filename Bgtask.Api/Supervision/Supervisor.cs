@@ -1,3 +1,4 @@
+using Bgtask.Api.Freezing;
 using Bgtask.Api.Launches;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Runners;

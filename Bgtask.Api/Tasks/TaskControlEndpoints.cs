@@ -1,4 +1,4 @@
-using Bgtask.Api.Launches;
+using Bgtask.Api.Freezing;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Problems;
 using Bgtask.Api.Reports;

@@ -4,7 +4,7 @@ using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 
-namespace Bgtask.Api.Launches;
+namespace Bgtask.Api.Freezing;
 
 /// <summary>What a freeze or thaw did: the change, and why not when it was refused (409).</summary>
 public readonly record struct FreezeOutcome(Change Change, string? Refusal = null);
