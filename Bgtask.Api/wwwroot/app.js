@@ -104,8 +104,9 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function statusBadge(status) {
-  return el("span", { class: `status ${status}`, "data-status": status }, status, el("small", {}, `(${LABELS[status] ?? status})`));
+function statusBadge(status, frozen = false) {
+  return el("span", { class: `status ${status}${frozen ? " frozen" : ""}`, "data-status": status, "data-frozen": frozen || null },
+    frozen ? "frozen" : status, el("small", {}, `(${LABELS[status] ?? status})`));
 }
 
 function progressCell(task) {
@@ -121,8 +122,13 @@ function progressCell(task) {
 function actionButtons(task) {
   const pid = task.pid, buttons = [];
   const signal = (name) => act(() => api(`/api/tasks/${pid}/signals`, { method: "POST", body: { signal: name } }));
+  const control = (route) => act(() => api(`/api/tasks/${pid}/${route}`, { method: "POST" }));
   if (task.status === "running") buttons.push(el("button", { type: "button", "data-action": "pause", onclick: () => signal("sleep") }, "Pause"));
-  if (task.status === "sleeping") buttons.push(el("button", { type: "button", "data-action": "resume", onclick: () => signal("continue") }, "Resume"));
+  // Freeze stops a worker process's whole tree without a check-point; a frozen task is thawed, not resumed.
+  if (task.frozen) buttons.push(el("button", { type: "button", "data-action": "thaw", onclick: () => control("thaw") }, "Thaw"));
+  else if (task.launcher === "process" && (task.status === "running" || task.status === "sleeping"))
+    buttons.push(el("button", { type: "button", "data-action": "freeze", onclick: () => control("freeze") }, "Freeze"));
+  if (task.status === "sleeping" && !task.frozen) buttons.push(el("button", { type: "button", "data-action": "resume", onclick: () => signal("continue") }, "Resume"));
   if (LIVE.has(task.status)) {
     buttons.push(el("button", { type: "button", "data-action": "stop", onclick: () => signal("stop") }, "Stop"));
     buttons.push(el("button", { type: "button", class: "danger", "data-action": "kill", onclick: () => {
@@ -175,7 +181,7 @@ function row(task) {
     el("td", { class: "num" }, el("a", { href: `#/tasks/${task.pid}` }, String(task.pid))),
     el("td", {}, task.task),
     el("td", { class: "desc" }, task.description ?? ""),
-    el("td", {}, statusBadge(task.status), task.message ? el("div", { class: "help" }, task.message) : null),
+    el("td", {}, statusBadge(task.status, task.frozen), task.message ? el("div", { class: "help" }, task.message) : null),
     el("td", {}, progressCell(task)),
     el("td", { class: "num" }, task.rate != null ? `${task.rate.toFixed(2)}/s` : "—"),
     el("td", { class: "num" }, duration(task.etaSeconds)),
@@ -224,7 +230,7 @@ function renderTask(task) {
   $("task-title").textContent = `Task ${task.pid}: ${task.task}`;
   const item = (label, value) => [el("dt", {}, label), el("dd", {}, value)];
   $("task-summary").replaceChildren(el("dl", { class: "summary" },
-    item("Status", statusBadge(task.status)), item("Progress", progressCell(task)),
+    item("Status", statusBadge(task.status, task.frozen)), item("Progress", progressCell(task)),
     item("Description", task.description ?? "—"), item("Launcher", task.launcher),
     item("Message", task.message ?? "—"), item("Rate", task.rate != null ? `${task.rate.toFixed(2)}/s` : "—"),
     item("ETA", duration(task.etaSeconds)), item("Memory (peak)", `${bytes(task.memory)} (${bytes(task.memoryPeak)})`),
