@@ -23,6 +23,3 @@ public sealed class CommandApiFactory : WorkerApiFactory<SqliteTarget>
             new("Tasks:TimeoutGrace", "00:00:03"),
         ]);
 }
-
-/// <summary>One entry of <c>GET /api/task-types</c>.</summary>
-public sealed record TaskTypeView(string Name, string Description);
