@@ -1,17 +1,15 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Bgtask.Bench;
 
 /// <summary>
 /// What the scenarios share: the results, the Release builds they run (the service with its JIT worker, the
-/// Native AOT worker, the floor program, the soak worker in AOT and JIT), published once into a temp folder, and
-/// a throwaway MariaDB.
+/// Native AOT worker, the floor program, the soak worker in AOT and JIT, the minimal ASP.NET Core app),
+/// published once into a temp folder, and a throwaway MariaDB.
 /// </summary>
 public sealed class Bench : IAsyncDisposable
 {
-    private MariaDb? _mariaDb;
+    private MariaDbServer? _mariaDb;
     private bool _keep;
 
     private Bench(string repo, string work)
@@ -28,6 +26,7 @@ public sealed class Bench : IAsyncDisposable
     public string Floor => Path.Combine(Work, "floor", "bgtask-floor");
     public string SoakAot => Path.Combine(Work, "soak-aot", "bgtask-soak");
     public string SoakJit => Path.Combine(Work, "soak-jit", "bgtask-soak");
+    public string MinimalApiDll => Path.Combine(Work, "minimal-api", "bgtask-minimal-api.dll");
 
     public static async Task<Bench> CreateAsync()
     {
@@ -53,17 +52,20 @@ public sealed class Bench : IAsyncDisposable
         if (!bench._keep || !File.Exists(bench.SoakJit))
             await bench.DotnetAsync("publish", "Bgtask.Bench/Soak/Soak.csproj", "-c", "Release", "-p:PublishAot=false",
                 "-o", Path.Combine(work, "soak-jit"));
-        Console.WriteLine($"built the service, the AOT worker, the floor program and the soak worker in {clock.Elapsed.TotalSeconds:0} s ({work})");
+        if (!bench._keep || !File.Exists(bench.MinimalApiDll))
+            await bench.DotnetAsync("publish", "Bgtask.Bench/MinimalApi/MinimalApi.csproj", "-c", "Release",
+                "-o", Path.Combine(work, "minimal-api"));
+        Console.WriteLine($"built the service, the AOT worker, the floor program, the soak worker and the minimal app in {clock.Elapsed.TotalSeconds:0} s ({work})");
         return bench;
     }
 
-    public async Task<MariaDb> MariaDbAsync() => _mariaDb ??= await MariaDb.StartAsync(Path.Combine(Work, $"mariadb-{Environment.ProcessId}"));
-
-    public static int FreePort()
+    /// <summary>Started at the first call, with the server's own (durable) defaults: the bench measures real writes.</summary>
+    public async Task<MariaDbServer> MariaDbAsync()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (_mariaDb is not null) return _mariaDb;
+        _mariaDb = await MariaDbServer.StartAsync();
+        Console.WriteLine($"started MariaDB {_mariaDb.ServerVersion} on port {_mariaDb.Port} (pid {_mariaDb.OsPid})");
+        return _mariaDb;
     }
 
     private async Task DotnetAsync(params string[] arguments)
@@ -91,7 +93,7 @@ public sealed class Bench : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_mariaDb is not null) await _mariaDb.DisposeAsync();
+        _mariaDb?.Dispose();
         if (_keep) return;
         try { Directory.Delete(Work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

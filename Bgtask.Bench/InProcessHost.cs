@@ -67,10 +67,37 @@ public sealed class InProcessHost : WebApplicationFactory<TaskDispatcher>
     // WebApplicationFactory's Dispose() goes through DisposeAsync: the temp database is deleted there.
     public override async ValueTask DisposeAsync()
     {
+        await StopWorkersAsync();
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
             try { File.Delete(_sqliteFile + suffix); } catch (IOException) { }
+    }
+
+    /// <summary>
+    /// The worker processes this host started are children of the bench process and, by design, outlive the
+    /// service (a restarted one adopts them): each is killed here, found by the URL it reports to, so none is
+    /// left retrying a service that is gone.
+    /// </summary>
+    private async Task StopWorkersAsync()
+    {
+        string url;
+        try { url = $"BGTASK_API_URL={Address.AbsoluteUri}"; }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException) { return; } // never started
+        foreach (var pid in ProcStat.Children(Environment.ProcessId).ToList())
+        {
+            string environ;
+            try { environ = File.ReadAllText($"/proc/{pid}/environ"); } catch (IOException) { continue; }
+            if (!environ.Split('\0').Contains(url)) continue;
+            try
+            {
+                using var worker = Process.GetProcessById(pid);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                worker.Kill(entireProcessTree: true);
+                await worker.WaitForExitAsync(timeout.Token);
+            }
+            catch (ArgumentException) { } // gone meanwhile
+        }
     }
 }
 

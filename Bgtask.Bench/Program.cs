@@ -12,6 +12,7 @@ var scenarios = new Dictionary<string, Func<Bench, Task>>(StringComparer.Ordinal
     ["sdk"] = SdkScenario.RunAsync,
     ["worker"] = WorkerScenario.RunAsync,
     ["soak"] = SoakScenario.RunAsync,
+    ["idle"] = IdleScenario.RunAsync,
 };
 
 string? json = null;

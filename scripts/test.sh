@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds Bgtask and runs every test: the HTTP contract on SQLite, on MariaDB (InnoDB) and on MariaDB with MEMORY
-# tables, real worker processes, the faults, the dashboard in a real browser, and the container's publish (the
-# Native AOT worker) and Docker files. Needs the .NET SDK and npm: installs mariadb-server, chromium, clang and
-# zlib1g-dev with apt-get when they are missing (the tests start a throwaway MariaDB of their own;
-# BGTASK_TEST_MYSQL may name a ready one instead), and the Docker checks' npm tools with npm ci.
+# tables, real worker processes, the faults, the bgtask CLI (in a pseudo-terminal too), the dashboard in a real
+# browser, and the container's publish (the Native AOT worker) and Docker files. Needs the .NET SDK and npm:
+# installs mariadb-server, chromium, clang and zlib1g-dev (and bsdutils, for `script`, should it be missing) with
+# apt-get when they are missing (the tests start a throwaway MariaDB of their own; BGTASK_TEST_MYSQL may name a
+# ready one instead), and the Docker checks' npm tools with npm ci.
 #
 # Output goes to the terminal and to artifacts/test/test-output.txt. The last line is the summary:
 #   N passed, M failed, K skipped
@@ -78,6 +79,11 @@ have_chromium() {
     [ -x /usr/bin/chromium ]
 }
 
+# `script` (util-linux's bsdutils, essential on Debian) gives the CLI tests a pseudo-terminal.
+have_script() {
+    command -v script >/dev/null 2>&1
+}
+
 # The Native AOT toolchain: the packaging test publishes the worker as the image does (scripts/publish.sh).
 have_clang() {
     command -v clang >/dev/null 2>&1
@@ -127,6 +133,7 @@ start=$(date +%s)
 packages=()
 if [ -z "${BGTASK_TEST_MYSQL:-}" ] && ! have_mariadb; then packages+=(mariadb-server); fi
 if ! have_chromium; then packages+=(chromium); fi
+if ! have_script; then packages+=(bsdutils); fi
 if ! have_clang; then packages+=(clang); fi
 if ! have_zlib_dev; then packages+=(zlib1g-dev); fi
 if ! have_python3; then packages+=(python3); fi

@@ -1,6 +1,7 @@
 using Bgtask.Api.Auth;
 using Bgtask.Api.Events;
 using Bgtask.Api.Reports;
+using Bgtask.Api.Supervision;
 using Bgtask.Api.Telemetry;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Tasks;
@@ -14,13 +15,14 @@ namespace Bgtask.Api.Notifications;
 /// nodes belongs here too.
 /// </summary>
 public sealed class TaskNotifier(TaskWakeups wakeups, StateReportBuffer reports, TaskEventHub events,
-    TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, ILogger<TaskNotifier> logger)
+    TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, SweepSignal sweep, ILogger<TaskNotifier> logger)
 {
     public void Created(BackgroundTask task)
     {
         logger.LogInformation("Task {Pid} ({Task}, {Launcher}) created as {Status}", task.Id, task.Task,
             task.Launcher, task.Status);
         metrics.Launched(task);
+        sweep.Activity(); // a live task now: the supervisor stops resting
         PublishTask(task);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bgtask.Api.Supervision;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
@@ -11,10 +12,11 @@ namespace Bgtask.Api.Reports;
 /// transaction every 100 ms. A status change (running ↔ sleeping, pending → running) and every
 /// terminal transition stay synchronous: they first store the task's pending report. The database stays the
 /// truth within a flush: a task that another replica ended or removed is dropped from memory at the next
-/// write that finds it gone; reads in this service see the pending report merged into the stored row.
+/// write that finds it gone; reads in this service see the pending report merged into the stored row. While it
+/// holds no task (none reported for a minute), the flush loop rests until a report comes.
 /// </summary>
-public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider time, ILogger<StateReportBuffer> logger)
-    : BackgroundService
+public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal sweep, TimeProvider time,
+    ILogger<StateReportBuffer> logger) : BackgroundService
 {
     // Long enough to coalesce: a task reporting more often than this is written once per interval (at 5 ms almost
     // every report was still written, row by row); short enough that another replica sees progress at once.
@@ -22,6 +24,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
     private static readonly TimeSpan IdleEviction = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<long, Entry> _entries = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly SemaphoreSlim _held = new(0, int.MaxValue); // released when a task's entry is added
     private volatile bool _failing;
 
     private sealed class Entry(BackgroundTask task)
@@ -36,11 +39,17 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
 
     public async Task<Change> ReportAsync(BgtaskDbContext db, long pid, StateReport report, DateTime now, CancellationToken ct)
     {
+        sweep.Activity(); // a report is a live task: the supervisor stops resting
         if (_failing)
         {
             // The database does not take the buffered reports right now: answer as the database does (503 while
-            // it is away) rather than accept reports into memory. This report supersedes the buffered one.
+            // it is away) rather than accept reports into memory. This report supersedes the buffered one, so a
+            // flush already holding that older one must be done first, or it could land after this and store
+            // older progress; dropped, the entry is in no later flush. (Its UPDATE, an EF statement like the flush's,
+            // already queues in SqliteWriteGate; it was this buffer's own writer lock it went around.)
             Drop(pid);
+            await _writing.WaitAsync(ct);
+            _writing.Release();
             return await db.ReportStateAsync(pid, report, now, ct);
         }
         if (!_entries.TryGetValue(pid, out var entry))
@@ -49,6 +58,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
             if (found is null) return Change.NotFound;
             if (found.Status.IsTerminal()) return new(ChangeOutcome.Conflict, found);
             entry = _entries.GetOrAdd(pid, _ => new Entry(found) { UsedAt = now });
+            _held.Release();
         }
         lock (entry)
         {
@@ -104,11 +114,14 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(FlushInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (true)
             {
+                // An entry added after the check releases the wait; one added before keeps the loop ticking.
+                if (_entries.IsEmpty && !_failing) await _held.WaitAsync(stoppingToken);
+                while (_held.Wait(0)) { }
+                await Task.Delay(FlushInterval, stoppingToken);
                 try
                 {
                     await StoreAllAsync(stoppingToken);
@@ -123,7 +136,14 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, TimeProvider 
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        await StoreAllAsync(CancellationToken.None); // the last reports, at shutdown
+    }
+
+    /// <summary>The last reports, at shutdown: here rather than at the loop's end, since a service stopped before its
+    /// loop began never runs the loop at all.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await StoreAllAsync(CancellationToken.None);
     }
 
     /// <summary>One transaction for all: the newest report of each dirty task.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bgtask.Api.Supervision;
 using Bgtask.Core.Tasks;
 using Microsoft.Extensions.Options;
 
@@ -18,12 +19,10 @@ public interface IRunner
 /// each runner's host, OS pid and start time, so another replica (or this one after a restart) can tell
 /// whether a runner on its host is alive, and end it, without this.
 /// </summary>
-public sealed class RunnerRegistry(IOptions<WorkerOptions> options)
+public sealed class RunnerRegistry(IOptions<WorkerOptions> options, SweepSignal sweep)
 {
     private readonly ConcurrentDictionary<long, IRunner> _runners = new();
     private readonly TimeSpan _killWait = options.Value.KillWait;
-
-    private readonly SemaphoreSlim _freed = new(0, int.MaxValue);
 
     public int Count => _runners.Count;
 
@@ -34,11 +33,8 @@ public sealed class RunnerRegistry(IOptions<WorkerOptions> options)
 
     public void Remove(long pid, IRunner runner)
     {
-        if (_runners.TryRemove(new KeyValuePair<long, IRunner>(pid, runner))) _freed.Release();
+        if (_runners.TryRemove(new KeyValuePair<long, IRunner>(pid, runner))) sweep.SlotFreed();
     }
-
-    /// <summary>Completes when a runner ends (a slot frees) or the timeout passes.</summary>
-    public Task<bool> WaitForFreedSlotAsync(TimeSpan timeout, CancellationToken ct) => _freed.WaitAsync(timeout, ct);
 
     /// <summary>Whether the task's runner is alive; true when it cannot be known from here (another host).</summary>
     public bool IsAlive(BackgroundTask task)

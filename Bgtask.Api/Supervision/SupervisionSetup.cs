@@ -6,6 +6,7 @@ public static class SupervisionSetup
     public static IHostApplicationBuilder AddBgtaskSupervision(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<Reconciler>();
+        builder.Services.AddSingleton<SweepSignal>();
         builder.Services.AddHostedService<Supervisor>();
         return builder;
     }

@@ -13,13 +13,15 @@ namespace Bgtask.Api.Supervision;
 /// Keeps the stored truth honest while the service runs: starts queued launches as slots free, ends tasks
 /// whose runner went silent ("worker lost (no heartbeat)"), enforces time limits (stop, then kill after the
 /// grace period: "time limit"), and deletes ended tasks past their retention. Every change is a guarded
-/// statement, so replicas sweeping the same database at once do no harm.
+/// statement, so replicas sweeping the same database at once do no harm. It sweeps every
+/// <c>Tasks:SweepInterval</c> while any task is live, and rests (one query) while none is (<see cref="SweepSignal"/>).
 /// </summary>
 public sealed class Supervisor(
     Reconciler reconciler,
     IServiceScopeFactory scopes,
     TaskDispatcher dispatcher,
     RunnerRegistry runners,
+    SweepSignal signal,
     TaskNotifier changes,
     RunnerCalls calls,
     TaskFreezer freezer,
@@ -36,6 +38,7 @@ public sealed class Supervisor(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var (live, armed) = (true, false);
             try
             {
                 if (!_reconciled)
@@ -43,9 +46,15 @@ public sealed class Supervisor(
                     await reconciler.RunAsync(stoppingToken);
                     _reconciled = true;
                 }
-                await dispatcher.StartQueuedAsync(stoppingToken);
-                await ExpireSilentAsync(stoppingToken);
-                await EnforceTimeLimitsAsync(stoppingToken);
+                signal.Arm();
+                armed = true;
+                live = await AnyLiveAsync(stoppingToken);
+                if (live)
+                {
+                    await dispatcher.StartQueuedAsync(stoppingToken);
+                    await ExpireSilentAsync(stoppingToken);
+                    await EnforceTimeLimitsAsync(stoppingToken);
+                }
                 await PurgeAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -57,9 +66,34 @@ public sealed class Supervisor(
                 logger.LogWarning(e, "Supervisor sweep failed; retrying");
             }
 
-            try { await runners.WaitForFreedSlotAsync(options.Value.SweepInterval, stoppingToken); }
+            if (live && armed) signal.Disarm();
+            try { await signal.WaitAsync(live ? options.Value.SweepInterval : Rest, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
+    }
+
+    /// <summary>
+    /// How long the sweep rests while no task is live anywhere: a task that another replica launches meanwhile
+    /// cannot go silent sooner (the shortest heartbeat timeout), so its loss is still noticed on time even if that
+    /// replica dies; its own replica, and any that hears from it, wake at once. The next retention run, if
+    /// sooner, ends the rest too.
+    /// </summary>
+    private TimeSpan Rest
+    {
+        get
+        {
+            var shortest = TimeSpan.FromSeconds(LaunchTaskRequestValidator.MinHeartbeatTimeoutSeconds);
+            var rest = options.Value.HeartbeatTimeout < shortest ? options.Value.HeartbeatTimeout : shortest;
+            var purge = _nextRetention - Now;
+            if (purge < rest) rest = purge;
+            return rest > options.Value.SweepInterval ? rest : options.Value.SweepInterval;
+        }
+    }
+
+    private async Task<bool> AnyLiveAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<BgtaskDbContext>().AnyLiveAsync(ct);
     }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;

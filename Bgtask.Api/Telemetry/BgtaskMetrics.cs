@@ -31,7 +31,7 @@ public sealed class BgtaskMetrics
         meter.CreateObservableGauge("bgtask.tasks.running", () => runners.Count, "{task}",
             "Runners (worker processes and in-process runs) this instance runs now.");
         meter.CreateObservableGauge("bgtask.tasks.pending", () => counts.Pending, "{task}",
-            "Tasks pending in the database (all replicas), counted every few seconds.");
+            "Tasks pending in the database (all replicas), counted at most every few seconds, when scraped.");
     }
 
     public void Launched(BackgroundTask task) =>

@@ -14,7 +14,6 @@ public static class TelemetrySetup
     public static IHostApplicationBuilder AddBgtaskTelemetry(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<TaskCounts>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskCounts>());
         builder.Services.AddSingleton<BgtaskMetrics>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("bgtask"))

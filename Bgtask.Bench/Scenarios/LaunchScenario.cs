@@ -19,7 +19,7 @@ public static class LaunchScenario
 
         foreach (var (name, worker) in new[] { ("process", bench.AotWorker), ("process_jit", (string?)null) })
         {
-            await using var service = await ServiceProcess.StartAsync(bench, worker);
+            await using var service = await bench.StartServiceAsync(worker);
             var times = await LaunchesAsync(service, "process");
             Report(bench, name, times, floor, name == "process" ? 2.0 : null);
             if (name == "process")

@@ -11,7 +11,7 @@ public static class ScaleScenario
 
     public static async Task RunAsync(Bench bench)
     {
-        await using var service = await ServiceProcess.StartAsync(bench, bench.AotWorker);
+        await using var service = await bench.StartServiceAsync(bench.AotWorker);
         var pids = new System.Collections.Concurrent.ConcurrentBag<long>();
         // Each counts one operation per 100 ms: its runner reports progress every 500 ms.
         await Parallel.ForEachAsync(Enumerable.Range(0, Running), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, _) =>

@@ -18,11 +18,11 @@ public static class SoakScenario
     {
         foreach (var (name, path) in new[] { ("aot", bench.SoakAot), ("jit", bench.SoakJit) })
         {
-            await using var service = await ServiceProcess.StartAsync(bench);
-            using var created = await service.Http.PostAsJsonAsync("api/tasks/records", new { description = "soak", task = "bench.soak" });
+            await using var service = await bench.StartServiceAsync();
+            using var created = await service.Client.PostAsJsonAsync("api/tasks/records", new { description = "soak", task = "bench.soak" });
             created.EnsureSuccessStatusCode();
             var pid = (await created.Content.ReadFromJsonAsync<TaskDto>())!.Pid;
-            var figures = await RunWorkerAsync(path, service.Url, pid);
+            var figures = await RunWorkerAsync(path, service.Address, pid);
             var task = await service.GetAsync(pid);
             if (task.Status != "finished") throw new InvalidOperationException($"soak task {pid} ended {task.Status}: {task.Message}");
             Report(bench, name, figures, task.OpFinished, await ReportsReceivedAsync(service));
@@ -46,14 +46,18 @@ public static class SoakScenario
         }
         finally
         {
-            if (!worker.HasExited) worker.Kill();
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+                await worker.WaitForExitAsync(CancellationToken.None);
+            }
         }
     }
 
     /// <summary>The state reports the service took in (its bgtask.reports counter, from /metrics).</summary>
     private static async Task<double> ReportsReceivedAsync(ServiceProcess service)
     {
-        var metrics = await service.Http.GetStringAsync("metrics");
+        var metrics = await service.Client.GetStringAsync("metrics");
         return metrics.Split('\n').Where(l => l.StartsWith("bgtask_reports_total", StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
     }

@@ -20,14 +20,14 @@ public static class UpdatesScenario
         foreach (var db in new[] { "sqlite", "mariadb" })
         {
             string? database = null;
-            if (db == "mariadb") database = await (await bench.MariaDbAsync()).CreateDatabaseAsync();
-            await using var service = await ServiceProcess.StartAsync(bench, mySqlDatabase: database);
+            if (db == "mariadb") database = (await bench.MariaDbAsync()).CreateDatabase();
+            await using var service = await bench.StartServiceAsync(mySqlDatabase: database);
             foreach (var concurrency in new[] { 16, 64 })
             {
                 var pids = new List<long>();
                 for (var i = 0; i < concurrency; i++)
                 {
-                    using var created = await service.Http.PostAsJsonAsync("api/tasks/records", new { description = $"reporter {i}" });
+                    using var created = await service.Client.PostAsJsonAsync("api/tasks/records", new { description = $"reporter {i}" });
                     pids.Add((await created.Content.ReadFromJsonAsync<TaskDto>())!.Pid);
                 }
                 var api = await RateAsync(pids, async (pid, n) =>
@@ -35,7 +35,7 @@ public static class UpdatesScenario
                     // As the worker sends a report: the JSON body with its Content-Length (not chunked).
                     using var body = new StringContent($"{{\"opTotal\":0,\"opFinished\":{n},\"status\":\"running\"}}",
                         System.Text.Encoding.UTF8, "application/json");
-                    using var response = await service.Http.PutAsync($"api/tasks/{pid}/state", body);
+                    using var response = await service.Client.PutAsync($"api/tasks/{pid}/state", body);
                     response.EnsureSuccessStatusCode();
                 });
                 var raw = db == "sqlite"

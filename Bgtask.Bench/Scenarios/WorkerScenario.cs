@@ -13,13 +13,13 @@ public static class WorkerScenario
         bench.Results.Add("worker", "floor_rss_mb", floor);
         foreach (var (name, path) in new[] { ("aot", bench.AotWorker), ("jit", (string?)null) })
         {
-            await using var service = await ServiceProcess.StartAsync(bench, path);
+            await using var service = await bench.StartServiceAsync(path);
             var task = await service.LaunchAsync("demo.count", "process", new { total = 1, delayMs = 600_000 });
             await Task.Delay(4000);
-            var worker = ProcStat.Children(service.Pid).FirstOrDefault();
+            var worker = ProcStat.Children(service.OsPid!.Value).FirstOrDefault();
             if (worker == 0) throw new InvalidOperationException("no worker process found under the service");
             var mb = ProcStat.Read(worker).RssBytes / 1024.0 / 1024;
-            (await service.Http.PostAsync($"api/tasks/{task.Pid}/kill", null)).Dispose();
+            (await service.Client.PostAsync($"api/tasks/{task.Pid}/kill", null)).Dispose();
             bench.Results.Add("worker", $"{name}_idle_rss_mb", mb);
             bench.Results.Line("worker", $"idle worker RSS ({name.ToUpperInvariant()})", $"{mb:0.0} MB", $"minimal AOT program {floor:0.0} MB",
                 mb / floor, name == "aot" ? "≤ 15 MB" : "-", name == "aot" ? mb <= 15 : null);

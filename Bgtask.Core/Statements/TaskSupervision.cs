@@ -23,6 +23,10 @@ public static class TaskSupervision
                 .SetProperty(t => t.TokenHash, tokenHash)
                 .SetProperty(t => t.HeartbeatAt, now), ct) == 1;
 
+    /// <summary>Whether any task is live (pending, running or sleeping), of any replica.</summary>
+    public static Task<bool> AnyLiveAsync(this BgtaskDbContext db, CancellationToken ct) =>
+        db.Tasks.WhereLive().AnyAsync(ct);
+
     /// <summary>The oldest launches still waiting for a runner.</summary>
     public static Task<List<BackgroundTask>> QueuedLaunchesAsync(this BgtaskDbContext db, int take, CancellationToken ct) =>
         db.Tasks.AsNoTracking()

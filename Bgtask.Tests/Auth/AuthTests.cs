@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Bgtask.Api.Auth;
 using Bgtask.Core.Storage;
+using Bgtask.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
@@ -27,8 +28,8 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     /// <summary>Keys configured (an Admin and a Reader); no launch limit.</summary>
     public sealed class KeyedHost : IDisposable
     {
-        public AuthFactory Factory { get; } =
-            AuthFactory.WithKeys(null, ("ops", AdminKey, "Admin"), ("dashboard", ReaderKey, "Reader"));
+        public BgtaskApiFactory<SqliteTarget> Factory { get; } =
+            WithKeys(null, ("ops", AdminKey, "Admin"), ("dashboard", ReaderKey, "Reader"));
 
         public void Dispose() => Factory.Dispose();
     }
@@ -36,7 +37,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     /// <summary>No keys configured: only loopback clients are let in.</summary>
     public sealed class OpenHost : IDisposable
     {
-        public AuthFactory Factory { get; } = new(new Dictionary<string, string?>());
+        public BgtaskApiFactory<SqliteTarget> Factory { get; } = BgtaskApiFactory<SqliteTarget>.With(new Dictionary<string, string?>());
 
         public void Dispose() => Factory.Dispose();
     }
@@ -298,7 +299,8 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     public async Task NoKeys_RemoteClient_Returns401(string? address)
     {
         // A key means nothing while none is configured.
-        using var response = await Client(open.Factory, remote: address, apiKey: AdminKey).GetAsync("/api/tasks");
+        using var response = await Client(open.Factory, remote: address ?? CallerAddressFilter.NoAddress, apiKey: AdminKey)
+            .GetAsync("/api/tasks");
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, address ?? "no address", "loopback");
     }
 
@@ -344,7 +346,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     [Fact]
     public async Task Launches_OverTheLimit_Return429WithRetryAfter_PerKey()
     {
-        using var factory = AuthFactory.WithKeys(new Dictionary<string, string?> { ["RateLimiting:LaunchesPerMinute"] = "2" },
+        using var factory = WithKeys(new Dictionary<string, string?> { ["RateLimiting:LaunchesPerMinute"] = "2" },
             ("ops", AdminKey, "Admin"), ("ci", "ci-key-6a2b9c4d1e", "Admin"), ("dashboard", ReaderKey, "Reader"));
         var ops = Client(factory, apiKey: AdminKey);
 
@@ -365,7 +367,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     [Fact]
     public async Task Launches_WithNoKeys_AreLimitedPerAddress()
     {
-        using var factory = new AuthFactory(new Dictionary<string, string?> { ["RateLimiting:LaunchesPerMinute"] = "1" });
+        using var factory = BgtaskApiFactory<SqliteTarget>.With(new Dictionary<string, string?> { ["RateLimiting:LaunchesPerMinute"] = "1" });
         Assert.Equal(HttpStatusCode.BadRequest, (await LaunchAsync(Client(factory, remote: "127.0.0.1"))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await LaunchAsync(Client(factory, remote: "127.0.0.1"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await LaunchAsync(Client(factory, remote: "::1"))).StatusCode);
@@ -380,7 +382,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     [InlineData("dashboard", "k1", "Admin", "same Name")]
     public void BadKeySettings_FailAtStart(string name, string key, string role, string error)
     {
-        using var factory = AuthFactory.WithKeys(null, (name, key, role), ("dashboard", "shared", "Reader"));
+        using var factory = WithKeys(null, (name, key, role), ("dashboard", "shared", "Reader"));
         var e = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
         Assert.Contains(error, e.ToString());
     }
@@ -388,7 +390,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     [Fact]
     public async Task Credentials_AreNeverLogged()
     {
-        using var factory = AuthFactory.WithKeys(new Dictionary<string, string?>
+        using var factory = WithKeys(new Dictionary<string, string?>
         {
             ["Serilog:MinimumLevel:Default"] = "Verbose",
             ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Verbose",
@@ -409,6 +411,20 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
 
     // ---- helpers ----
 
+    /// <summary>A host with these API keys (and log files, for the tests that read them).</summary>
+    private static BgtaskApiFactory<SqliteTarget> WithKeys(IReadOnlyDictionary<string, string?>? extra,
+        params (string Name, string Key, string Role)[] keys)
+    {
+        var settings = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>());
+        for (var i = 0; i < keys.Length; i++)
+        {
+            settings[$"Auth:ApiKeys:{i}:Name"] = keys[i].Name;
+            settings[$"Auth:ApiKeys:{i}:Key"] = keys[i].Key;
+            settings[$"Auth:ApiKeys:{i}:Role"] = keys[i].Role;
+        }
+        return BgtaskApiFactory<SqliteTarget>.With(settings, logFiles: true);
+    }
+
     private sealed record ApiRoute(string Method, string Pattern, string? Name, bool IsWorkerRoute)
     {
         public string Url(long pid) => RouteParameter().Replace(Pattern, pid.ToString());
@@ -419,11 +435,11 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex RouteParameter();
 
-    private static List<RouteEndpoint> Endpoints(AuthFactory factory) =>
+    private static List<RouteEndpoint> Endpoints(BgtaskApiFactory<SqliteTarget> factory) =>
         factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
 
     /// <summary>Every /api route the service maps, read from routing itself, so a new route is covered as it lands.</summary>
-    private static List<ApiRoute> ApiRoutes(AuthFactory factory) =>
+    private static List<ApiRoute> ApiRoutes(BgtaskApiFactory<SqliteTarget> factory) =>
         Endpoints(factory)
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m =>
@@ -431,12 +447,12 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
                     e.Metadata.GetMetadata<WorkerRoute>() is not null)))
             .ToList();
 
-    private static HttpClient Client(AuthFactory factory, string? apiKey = null, string? token = null, string? remote = null)
+    private static HttpClient Client(BgtaskApiFactory<SqliteTarget> factory, string? apiKey = null, string? token = null, string? remote = null)
     {
         var client = factory.CreateClient();
         if (apiKey is not null) client.DefaultRequestHeaders.Add(BgtaskAuth.ApiKeyHeader, apiKey);
         if (token is not null) client.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        if (remote is not null) client.DefaultRequestHeaders.Add(AuthFactory.RemoteHeader, remote);
+        if (remote is not null) client.DefaultRequestHeaders.Add(CallerAddressFilter.Header, remote);
         return client;
     }
 
@@ -458,7 +474,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     }
 
     /// <summary>A record with a worker token, as a launch would mint it: only the hash is stored.</summary>
-    private static async Task<(long Pid, string Token)> CreateWorkerTaskAsync(AuthFactory factory, HttpClient admin)
+    private static async Task<(long Pid, string Token)> CreateWorkerTaskAsync(BgtaskApiFactory<SqliteTarget> factory, HttpClient admin)
     {
         var pid = await CreateRecordAsync(admin);
         var token = WorkerTokens.Mint();
@@ -482,7 +498,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     }
 
     /// <summary>The log files' text once every marker is in it (request logs are written as the response completes).</summary>
-    private static async Task<string> WaitForLogAsync(AuthFactory factory, params string[] markers)
+    private static async Task<string> WaitForLogAsync(BgtaskApiFactory<SqliteTarget> factory, params string[] markers)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Bgtask.Client;
 using Bgtask.Tests.Infrastructure;
-using Bgtask.Worker.Client;
 
 namespace Bgtask.Tests.ClientLibrary;
 

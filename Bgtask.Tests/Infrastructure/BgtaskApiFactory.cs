@@ -1,10 +1,10 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MySqlConnector;
@@ -18,7 +18,9 @@ namespace Bgtask.Tests.Infrastructure;
 /// <remarks>
 /// By default the API runs in memory (TestServer). A subclass passing <c>serveOnLoopback: true</c> (see
 /// <see cref="LoopbackApiFactory{TTarget}"/>) serves it on a real Kestrel port of 127.0.0.1 instead, so a
-/// child process, such as the worker, can reach it at <see cref="ServerAddress"/>.
+/// child process, such as the worker, can reach it at <see cref="ServerAddress"/>. <see cref="With"/> makes one
+/// with settings of its own, and log files a test can read. Requests come from 127.0.0.1 unless they name another
+/// address (<see cref="CallerAddressFilter"/>).
 /// </remarks>
 public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TTarget : IStorageTarget
 {
@@ -26,15 +28,23 @@ public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TT
     private readonly string? _sqliteFile;
     private readonly string? _mySqlDatabase;
     private readonly bool _serveOnLoopback;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly string? _logFolder;
     private bool _cleanedUp;
 
     public BgtaskApiFactory() : this(serveOnLoopback: false)
     {
     }
 
-    protected BgtaskApiFactory(bool serveOnLoopback)
+    protected BgtaskApiFactory(bool serveOnLoopback) : this(serveOnLoopback, new Dictionary<string, string?>(), logFiles: false)
+    {
+    }
+
+    private BgtaskApiFactory(bool serveOnLoopback, IReadOnlyDictionary<string, string?> settings, bool logFiles)
     {
         _serveOnLoopback = serveOnLoopback;
+        _settings = settings;
+        if (logFiles) _logFolder = Directory.CreateTempSubdirectory("bgtask-test-logs-").FullName;
         if (Target == StorageTarget.Sqlite)
         {
             _sqliteFile = Path.Combine(Path.GetTempPath(), $"bgtask-test-{Guid.NewGuid():N}.db");
@@ -48,12 +58,22 @@ public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TT
         if (serveOnLoopback) UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
     }
 
+    /// <summary>
+    /// An API in memory with <paramref name="settings"/> of its own (read once the host is built: options, Serilog;
+    /// not storage). <paramref name="logFiles"/>: appsettings.json's rolling log files, in <see cref="LogDirectory"/>.
+    /// </summary>
+    public static BgtaskApiFactory<TTarget> With(IReadOnlyDictionary<string, string?> settings, bool logFiles = false) =>
+        new(serveOnLoopback: false, settings, logFiles);
+
     public StorageTarget Target => TTarget.Kind;
 
     /// <summary>The connection string of this factory's own database.</summary>
     public string ConnectionString => _connectionString;
 
-    private static MariaDbServer MariaDb => MariaDbServer.Instance;
+    private static MariaDbServer MariaDb => SharedMariaDb.Instance;
+
+    /// <summary>The folder of the log files (<see cref="With"/> <c>logFiles: true</c>).</summary>
+    public string LogDirectory => _logFolder ?? throw new InvalidOperationException("This factory writes no log files.");
 
     /// <summary>Settings a subclass adds or overrides (for example a shorter <c>Signals:RecheckInterval</c>).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
@@ -76,9 +96,13 @@ public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TT
         builder.UseEnvironment(Environments.Production);
         foreach (var (key, value) in Settings().Concat(ExtraSettings))
             builder.UseSetting(key, value);
-        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, LoopbackCallerFilter>());
-        if (!_serveOnLoopback)
-            builder.ConfigureServices(services => services.AddTransient<IStartupFilter, LocalClientStartupFilter>());
+        // Host settings reach a WebApplication as --key=value arguments, parent sections included with an empty
+        // value, and Serilog takes an empty "Serilog:WriteTo:1" for a sink named "" and drops it silently: what is
+        // read once the host is built goes in as app configuration, which also overrides the settings above.
+        var app = new Dictionary<string, string?>(_settings);
+        if (_logFolder is not null) app.TryAdd("Serilog:WriteTo:1:Args:path", Path.Combine(_logFolder, "bgtask-.log"));
+        if (app.Count > 0) builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(app));
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, CallerAddressFilter>());
     }
 
     private IEnumerable<KeyValuePair<string, string?>> Settings()
@@ -97,6 +121,7 @@ public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TT
         yield return new("Serilog:MinimumLevel:Default", "Warning");
         yield return new("Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime", "Warning");
         yield return new("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Error");
+        if (_logFolder is not null) yield break;
         yield return new("Serilog:WriteTo:1:Name", "Console");
         yield return new("Serilog:WriteTo:1:Args:restrictedToMinimumLevel", "Fatal");
     }
@@ -118,25 +143,18 @@ public class BgtaskApiFactory<TTarget> : WebApplicationFactory<Program> where TT
             MySqlConnection.ClearAllPools();
             MariaDb.DropDatabase(_mySqlDatabase);
         }
-    }
-}
-
-/// <summary>
-/// A TestServer request has no remote address; a client on this machine comes from 127.0.0.1, and that is what
-/// the API sees here (it matters once loopback clients are treated differently from remote ones).
-/// </summary>
-internal sealed class LocalClientStartupFilter : IStartupFilter
-{
-    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-    {
-        app.Use((context, following) =>
+        if (_logFolder is not null)
         {
-            context.Connection.RemoteIpAddress ??= IPAddress.Loopback;
-            context.Connection.LocalIpAddress ??= IPAddress.Loopback;
-            return following(context);
-        });
-        next(app);
-    };
+            try
+            {
+                Directory.Delete(_logFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left in the temp folder; never in the repository.
+            }
+        }
+    }
 }
 
 /// <summary>The API on a real Kestrel port of 127.0.0.1, for tests where another process must reach it.</summary>

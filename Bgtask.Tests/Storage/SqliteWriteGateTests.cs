@@ -2,6 +2,7 @@ using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Tests.Client;
+using Bgtask.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,34 +15,13 @@ namespace Bgtask.Tests.Storage;
 public sealed class SqliteWriteGateTests : IAsyncLifetime
 {
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(10); // far below the gate's 30 s fallback
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"bgtask-gate-{Guid.NewGuid():N}.db");
-    private ServiceProvider _services = null!;
+    private readonly SqliteUnitDatabase _database = new();
 
-    public async Task InitializeAsync()
-    {
-        _services = new ServiceCollection().AddBgtaskDbContext(new StorageOptions(), $"Data Source={_file}").BuildServiceProvider();
-        await using var scope = _services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<BgtaskDbContext>().Database.MigrateAsync();
-    }
+    public Task InitializeAsync() => _database.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-            try { File.Delete(_file + suffix); } catch (IOException) { }
-    }
+    public Task DisposeAsync() => _database.DisposeAsync();
 
-    private async Task<long> CreateAsync()
-    {
-        await using var scope = _services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-        var task = await db.CreateTaskAsync(new BackgroundTask
-        {
-            Task = "gate", Launcher = LauncherKind.External, Status = BackgroundTaskStatus.Pending, CreatedAt = DateTime.UtcNow,
-        }, "{}", clearLeftovers: false, CancellationToken.None);
-        return task.Tasks[0].Id;
-    }
+    private async Task<long> CreateAsync() => (await _database.CreateTaskAsync(BackgroundTaskStatus.Pending, DateTime.UtcNow)).Id;
 
     /// <summary>
     /// A write on another connection than the last writer's: the pool hands the last writer's context out first,
@@ -49,7 +29,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
     /// </summary>
     private async Task<long> NextWriteAsync()
     {
-        await using var previous = _services.CreateAsyncScope();
+        await using var previous = _database.Services.CreateAsyncScope();
         _ = previous.ServiceProvider.GetRequiredService<BgtaskDbContext>();
         return await Eventually.WithinAsync(CreateAsync(), "the next write", Prompt);
     }
@@ -57,7 +37,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
     [Fact]
     public async Task AfterATransactionDisposedWithoutCommitOrRollback_TheNextWriterGoes()
     {
-        await using (var scope = _services.CreateAsyncScope())
+        await using (var scope = _database.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
             await using var tx = await db.Database.BeginTransactionAsync();
@@ -69,7 +49,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
     [Fact]
     public async Task AfterARolledBackTransaction_TheNextWriterGoes()
     {
-        await using (var scope = _services.CreateAsyncScope())
+        await using (var scope = _database.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
             await using var tx = await db.Database.BeginTransactionAsync();
@@ -82,7 +62,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
     public async Task AfterAFailedLoneWrite_TheNextWriterGoes()
     {
         var pid = await CreateAsync();
-        await using (var scope = _services.CreateAsyncScope())
+        await using (var scope = _database.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
             db.Configs.Add(new TaskConfig { Pid = pid, Version = 1, Json = "{}", CreatedAt = DateTime.UtcNow }); // taken: version 1 exists

@@ -1,42 +1,44 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using Bgtask.Tests.Workers;
 
-namespace Bgtask.Tests.Faults;
+namespace Bgtask.Testing;
 
 /// <summary>
-/// The built service (<c>Bgtask.Api</c> beside the tests, or in another folder such as a publish output) as a real
-/// OS process of its own, so a test can SIGKILL it and start it again on the same port and database. Settings are
-/// given as environment variables. Dispose kills it and any worker it left, by OS pid, and deletes the SQLite file
-/// it owns.
+/// The service (<c>Bgtask.Api</c> beside this program, or in another folder such as a publish output) as a real OS
+/// process of its own on a free loopback port, so a test can SIGKILL it and start it again on the same port and
+/// database, and the bench can measure it. Settings are given as
+/// environment variables. Dispose kills it and any worker it left, by OS pid, and deletes the SQLite file it owns.
 /// </summary>
-public sealed class ServiceProcess : IDisposable
+public sealed class ServiceProcess : IDisposable, IAsyncDisposable
 {
     private readonly Dictionary<string, string> _settings;
-    private readonly string? _sqliteFile;
     private readonly string _folder;
     private readonly string _workingDirectory;
+    private readonly Action<string>? _onOutput;
+    private readonly string? _sqliteFile;
     private readonly StringBuilder _output = new();
     private Process? _process;
     private Process? _watchdog;
 
     /// <param name="settings">Configuration keys (<c>Tasks:MaxRunning</c>) and values; ':' becomes '__'.</param>
     /// <param name="connectionString">Null: a SQLite file of its own in the temp folder.</param>
-    /// <param name="folder">The service's binaries; null: the build beside the tests.</param>
+    /// <param name="folder">The service's binaries; null: the build beside this program (the tests reference it).</param>
     /// <param name="workingDirectory">Where it is started from; null: its own folder.</param>
-    public ServiceProcess(IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null,
-        string? folder = null, string? workingDirectory = null)
+    /// <param name="onOutput">Also gets each line the service prints (its warnings and errors).</param>
+    public ServiceProcess(IEnumerable<KeyValuePair<string, string>>? settings = null, string? connectionString = null,
+        string? folder = null, string? workingDirectory = null, Action<string>? onOutput = null)
     {
+        Port = Loopback.FreePort();
         _folder = folder ?? AppContext.BaseDirectory;
         _workingDirectory = workingDirectory ?? _folder;
-        Port = FreeLoopbackPort();
+        _onOutput = onOutput;
         if (connectionString is null)
         {
             _sqliteFile = Path.Combine(Path.GetTempPath(), $"bgtask-service-{Guid.NewGuid():N}.db");
             connectionString = $"Data Source={_sqliteFile}";
         }
+        ConnectionString = connectionString;
         _settings = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}",
@@ -46,12 +48,17 @@ public sealed class ServiceProcess : IDisposable
             ["Serilog__WriteTo__1__Name"] = "Console",
             ["Serilog__WriteTo__1__Args__restrictedToMinimumLevel"] = "Fatal",
             ["Serilog__MinimumLevel__Default"] = "Warning",
+            ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning",
             ["Serilog__MinimumLevel__Override__Microsoft.EntityFrameworkCore"] = "Error",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in settings ?? [])
             _settings[key.Replace(":", "__")] = value;
         Address = new Uri($"http://127.0.0.1:{Port}/");
-        Client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        Client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 })
+        {
+            BaseAddress = Address,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
     }
 
     public int Port { get; }
@@ -59,6 +66,9 @@ public sealed class ServiceProcess : IDisposable
     public Uri Address { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>The service's <c>ConnectionStrings:Bgtask</c>.</summary>
+    public string ConnectionString { get; }
 
     public int? OsPid => _process is { HasExited: false } process ? process.Id : null;
 
@@ -68,7 +78,7 @@ public sealed class ServiceProcess : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts the service and waits until <c>/health/ready</c> answers 200.</summary>
+    /// <summary>Starts the service (again, after <see cref="Kill"/>) and waits until <c>/health/ready</c> answers 200.</summary>
     public async Task StartAsync(TimeSpan? timeout = null)
     {
         if (OsPid is not null) throw new InvalidOperationException("The service is running already.");
@@ -88,9 +98,10 @@ public sealed class ServiceProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        StartWatchdog(_process.Id);
+        Watchdog.Stop(_watchdog);
+        _watchdog = Watchdog.ForPid(_process.Id, "Bgtask.Api");
 
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
             if (_process.HasExited)
@@ -109,20 +120,12 @@ public sealed class ServiceProcess : IDisposable
         }
     }
 
-    /// <summary>SIGKILL: no shutdown of any kind, like a crash or an OOM kill.</summary>
+    /// <summary>SIGKILL of the service alone, like a crash or an OOM kill: its worker processes carry on.</summary>
     public void Kill()
     {
-        if (_process is null) return;
-        try
-        {
-            _process.Kill();
-            _process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-            // It has gone already.
-        }
-        StopWatchdog();
+        Processes.Kill(_process);
+        Watchdog.Stop(_watchdog);
+        _watchdog = null;
     }
 
     public void Dispose()
@@ -136,44 +139,19 @@ public sealed class ServiceProcess : IDisposable
                 File.Delete(_sqliteFile + suffix);
     }
 
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
     private void Keep(string? line)
     {
-        if (line is null) return;
+        if (line is not { Length: > 0 }) return;
+        _onOutput?.Invoke(line);
         lock (_output)
         {
             if (_output.Length < 200_000) _output.AppendLine(line);
         }
-    }
-
-    /// <summary>Kills the service if this test process dies first (checking its command line, in case the pid was reused).</summary>
-    private void StartWatchdog(int servicePid)
-    {
-        StopWatchdog();
-        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 {servicePid} 2>/dev/null; do sleep 1; done; " +
-                     $"if grep -q Bgtask.Api /proc/{servicePid}/cmdline 2>/dev/null; then kill -9 {servicePid}; fi";
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, ArgumentList = { "-c", script } };
-        _watchdog = Process.Start(start);
-    }
-
-    private void StopWatchdog()
-    {
-        if (_watchdog is null) return;
-        try
-        {
-            _watchdog.Kill();
-            _watchdog.WaitForExit(5_000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _watchdog.Dispose();
-        _watchdog = null;
-    }
-
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -7,7 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Bgtask.Worker.Client;
+namespace Bgtask.Client;
 
 /// <summary>
 /// A typed client of the Bgtask HTTP API for other services: launch and watch tasks, signal them, edit their
@@ -25,6 +25,10 @@ namespace Bgtask.Worker.Client;
 /// </example>
 public sealed class BgtaskClient
 {
+    // The contract's header (ContractHeaders in Bgtask.Core on the service's side): this library ships without
+    // the service's or the worker's assemblies.
+    private const string ConfigVersionHeader = "Bgtask-Config-Version";
+
     private readonly HttpClient _http;
     private readonly string? _apiKey;
 
@@ -108,7 +112,7 @@ public sealed class BgtaskClient
         using var response = await SendRawAsync(HttpMethod.Get,
             $"{Tasks(pid)}/signals?clean={(consume ? "true" : "false")}&wait={seconds}", null, ct);
         var items = await ReadAsync(response, ClientJson.Default.ListBgtaskSignal, ct);
-        var version = response.Headers.TryGetValues(BgtaskHttp.ConfigVersionHeader, out var values) &&
+        var version = response.Headers.TryGetValues(ConfigVersionHeader, out var values) &&
                       int.TryParse(values.FirstOrDefault(), CultureInfo.InvariantCulture, out var v) ? v : 0;
         return new BgtaskSignals(items, version);
     }
@@ -143,6 +147,35 @@ public sealed class BgtaskClient
     public async Task<bool> KillAsync(long pid, CancellationToken ct = default) =>
         (await SendAsync(HttpMethod.Post, Tasks(pid) + "/kill", null, ClientJson.Default.KillBody, ct)).Killed;
 
+    /// <summary>Freezes every OS process of a running or sleeping task where it stands (<c>POST /api/tasks/{pid}/freeze</c>).</summary>
+    public Task<BgtaskTask> FreezeAsync(long pid, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, Tasks(pid) + "/freeze", null, ClientJson.Default.BgtaskTask, ct);
+
+    /// <summary>Lets a frozen task's processes go on (<c>POST /api/tasks/{pid}/thaw</c>).</summary>
+    public Task<BgtaskTask> ThawAsync(long pid, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, Tasks(pid) + "/thaw", null, ClientJson.Default.BgtaskTask, ct);
+
+    /// <summary>The service nodes of the cluster (<c>GET /api/nodes</c>).</summary>
+    public async Task<IReadOnlyList<BgtaskNode>> GetNodesAsync(CancellationToken ct = default) =>
+        await SendAsync(HttpMethod.Get, "api/nodes", null, ClientJson.Default.ListBgtaskNode, ct);
+
+    /// <summary>
+    /// Any route of the contract, answering its JSON exactly as the service sent it (null for an empty body), for
+    /// tools that pass the service's JSON on (the CLI's <c>--json</c>) and fields newer than this client's records.
+    /// A failed call throws <see cref="BgtaskException"/> like every other method.
+    /// </summary>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="path">The route relative to the base address, such as <c>api/tasks/42</c>.</param>
+    /// <param name="body">A JSON body, or null for none.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async Task<JsonElement?> SendJsonAsync(HttpMethod method, string path, JsonElement? body = null,
+        CancellationToken ct = default)
+    {
+        using var response = await SendRawAsync(method, path, body is { } b ? Json(b, ClientJson.Default.JsonElement) : null, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        return text.Length == 0 ? null : JsonSerializer.Deserialize(text, ClientJson.Default.JsonElement);
+    }
+
     /// <summary>Deletes an ended task with its signals, configs and log. 409 while it is live.</summary>
     public async Task RemoveAsync(long pid, CancellationToken ct = default)
     {
@@ -152,7 +185,7 @@ public sealed class BgtaskClient
     /// <summary>Appends lines to the task's log (at most 1,000 per call).</summary>
     public async Task AppendLogAsync(long pid, IReadOnlyList<string> lines, CancellationToken ct = default)
     {
-        using var _ = await SendRawAsync(HttpMethod.Post, Tasks(pid) + "/log", Json(new WireLog(lines), ClientJson.Default.WireLog), ct);
+        using var _ = await SendRawAsync(HttpMethod.Post, Tasks(pid) + "/log", Json(new LogBody(lines), ClientJson.Default.LogBody), ct);
     }
 
     /// <summary>The task's log lines after <paramref name="after"/>, oldest first.</summary>

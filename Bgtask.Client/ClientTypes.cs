@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Bgtask.Worker.Client;
+namespace Bgtask.Client;
 
 /// <summary>A task, as the service reports it (the contract's task resource).</summary>
 /// <param name="Pid">The task's id, assigned by storage and never reused.</param>
@@ -24,11 +24,15 @@ namespace Bgtask.Worker.Client;
 /// <param name="Rate">Operations per second over the recent reports.</param>
 /// <param name="EtaSeconds">Time left at that rate.</param>
 /// <param name="Live">Pending, running or sleeping, with its runner alive.</param>
+/// <param name="Node">The service node whose host runs the task's runner; null for records, tasks not started, or a service without it.</param>
+/// <param name="Frozen">True while the task's processes are frozen (its status is then <c>sleeping</c>).</param>
+/// <param name="Exclusive">The task's exclusive key, or null.</param>
 public sealed record BgtaskTask(
     long Pid, string Task, string? Description, string Launcher, long? Parent, string Status,
     long OpTotal, long OpFinished, double Progress, long Memory, long MemoryPeak, string? Message,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, DateTimeOffset? HeartbeatAt,
-    double? RuntimeSeconds, double? Rate, double? EtaSeconds, bool Live)
+    double? RuntimeSeconds, double? Rate, double? EtaSeconds, bool Live,
+    string? Node = null, bool Frozen = false, string? Exclusive = null)
 {
     /// <summary>Stopped, finished or error: nothing moves the task any more.</summary>
     [JsonIgnore]
@@ -86,6 +90,17 @@ public sealed record BgtaskLogPage(IReadOnlyList<BgtaskLogLine> Items, long? Nex
 /// <param name="Description">What it does.</param>
 public sealed record BgtaskTaskType(string Name, string Description);
 
+/// <summary>A node of the service (one per replica in a cluster).</summary>
+/// <param name="Name">Its <c>Cluster:NodeName</c>.</param>
+/// <param name="Url">Where the other nodes reach it.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="HeartbeatAt">When it last reported itself alive.</param>
+/// <param name="Live">Whether it is alive.</param>
+/// <param name="Running">Runners it runs now.</param>
+/// <param name="Slots">Runners it may run at once.</param>
+public sealed record BgtaskNode(
+    string Name, string? Url, DateTimeOffset? StartedAt, DateTimeOffset? HeartbeatAt, bool Live, int Running, int? Slots);
+
 /// <summary>
 /// One live event. <see cref="Type"/> is <c>task</c> (see <see cref="AsTask"/>), <c>log</c> (<see cref="AsLog"/>),
 /// <c>snapshot</c> (<see cref="AsSnapshot"/>), <c>config</c> or <c>removed</c> (<c>{ pid, ... }</c>).
@@ -132,6 +147,8 @@ internal sealed record RemovedBody(int Removed);
 
 internal sealed record SignalBody(string Signal);
 
+internal sealed record LogBody(IReadOnlyList<string> Lines);
+
 internal sealed record RecordBody(string Description, string? Task, long? Parent);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -149,6 +166,7 @@ internal sealed record RecordBody(string Description, string? Task, long? Parent
 [JsonSerializable(typeof(RemovedBody))]
 [JsonSerializable(typeof(SignalBody))]
 [JsonSerializable(typeof(RecordBody))]
-[JsonSerializable(typeof(WireLog))]
+[JsonSerializable(typeof(LogBody))]
+[JsonSerializable(typeof(List<BgtaskNode>))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ClientJson : JsonSerializerContext;

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Bgtask.Testing;
+
+/// <summary>Finding and running the short-lived MariaDB programs (install-db, the client, the admin tool).</summary>
+internal static class Commands
+{
+    private static readonly string[] BinaryFolders = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"];
+
+    /// <summary>The program in PATH or in the usual binary folders (sbin is often missing from PATH).</summary>
+    public static string Find(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+        .Concat(BinaryFolders)
+        .Select(folder => Path.Combine(folder, name))
+        .FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException(
+            $"{name} was not found: the MariaDB tests and the bench need a MariaDB server. Install the mariadb-server " +
+            "package (apt-get install -y mariadb-server; scripts/test.sh does it), or give the tests a ready server in " +
+            "BGTASK_TEST_MYSQL (a server connection string whose user may create `bgtask%` databases).");
+
+    /// <summary>Runs a program to its end (at most a minute); a non-zero exit throws with what it printed.</summary>
+    public static void Run(string file, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill();
+            throw new InvalidOperationException($"{file} did not finish within 60 s.");
+        }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException(
+                $"{file} failed with exit code {process.ExitCode}:\n{output.Result}\n{error.Result}");
+    }
+}
