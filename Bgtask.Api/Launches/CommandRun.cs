@@ -13,8 +13,8 @@ namespace Bgtask.Api.Launches;
 /// task's signals itself: <c>sleep</c> freezes the tree, <c>continue</c> thaws it, <c>stop</c> sends SIGTERM to the
 /// tree and SIGKILL after <c>Tasks:TimeoutGrace</c>. Its exit is judged by <see cref="EndAsync"/>.
 /// </summary>
-public sealed class CommandRun(long pid, int root, CommandOptions command, RunnerCalls calls, SignalReader signals,
-    IServiceScopeFactory scopes, TimeSpan grace, ILogger logger)
+public sealed class CommandRun(long pid, int root, string token, CommandOptions command, RunnerCalls calls,
+    SignalReader signals, IServiceScopeFactory scopes, TimeSpan grace, ILogger logger)
 {
     private static readonly TimeSpan Beat = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _exited = new();
@@ -115,14 +115,27 @@ public sealed class CommandRun(long pid, int root, CommandOptions command, Runne
 
     /// <summary>
     /// The program exited: the task is over, and what it left running (a child orphaned by a kill from outside, out
-    /// of the tree now, holding the output pipes open) goes with it: the processes of the last walk, at most a second
-    /// old (a pid reused that soon is unlikely).
+    /// of the tree now, holding the output pipes open) goes with it. Such a process is known by the task's token in
+    /// its environment (inherited from the program; no other task has it), else by the last walk (at most a second
+    /// old). One read of each process's environ, at the end only.
     /// </summary>
     public void EndLeftovers()
     {
-        var left = _lastTree.Where(p => p.Pid != root && ProcessTree.Read(p.Pid) is not null).ToList();
-        foreach (var process in left) ProcessTree.Signal(process.Pid, ProcessTree.SigStop);
-        foreach (var process in left) ProcessTree.Signal(process.Pid, ProcessTree.SigKill);
+        var mark = $"BGTASK_TOKEN={token}";
+        var left = _lastTree.Select(p => p.Pid).Where(p => p != root && ProcessTree.Read(p) is not null).ToHashSet();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var other) ||
+                other == root || other == Environment.ProcessId)
+                continue;
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(mark)) left.Add(other);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        foreach (var process in left) ProcessTree.Signal(process, ProcessTree.SigStop);
+        foreach (var process in left) ProcessTree.Signal(process, ProcessTree.SigKill);
     }
 
     /// <summary>The program exited: exit 0 is finished, N is error "exit code N", a signal from outside is named.</summary>

@@ -52,7 +52,7 @@ public sealed class ProcessLauncher(
         var runner = new ProcessRunner(process, options.Value.KillWait);
         registry.Add(task.Id, runner);
         var run = command is null ? null
-            : new CommandRun(task.Id, process.Id, command, calls, signals, scopes, tasks.Value.TimeoutGrace, logger);
+            : new CommandRun(task.Id, process.Id, token, command, calls, signals, scopes, tasks.Value.TimeoutGrace, logger);
         // Each stream's lines reach the log in their order; a progress line of a command becomes progress instead.
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line && run?.TryProgress(line) != true) pump.Add(task.Id, line); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line && run?.TryProgress(line) != true) pump.Add(task.Id, line); };
@@ -91,7 +91,7 @@ public sealed class ProcessLauncher(
                 await exited.Task;
                 command.EndLeftovers();
                 // Then the output to its end (every line read), unless something outside the tree still holds it.
-                await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)));
+                await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(5)));
                 registry.Remove(pid, runner);
                 await pump.FlushAsync(pid); // its last lines are logged before its ending
                 await command.EndAsync(ExitCode(process));
