@@ -16,16 +16,26 @@ public static class TaskFreezes
     public static async Task<Change> FreezeAsync(this BgtaskDbContext db, long pid, long? memory, DateTime now,
         CancellationToken ct)
     {
-        var moved = await db.Tasks
-            .Where(t => t.Id == pid && !t.Frozen && t.Launcher == LauncherKind.Process &&
-                        (t.Status == BackgroundTaskStatus.Running || t.Status == BackgroundTaskStatus.Sleeping))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.FrozenFrom, t => t.Status)
-                .SetProperty(t => t.Status, BackgroundTaskStatus.Sleeping)
-                .SetProperty(t => t.Frozen, true)
-                .SetProperty(t => t.Memory, t => memory ?? t.Memory)
-                .SetProperty(t => t.MemoryPeak, t => memory > t.MemoryPeak ? memory.Value : t.MemoryPeak)
-                .SetProperty(t => t.HeartbeatAt, now), ct);
+        // The status to restore is read first and the update guarded on it: MySQL evaluates SET assignments left to
+        // right on the updated row, so "FrozenFrom = Status, Status = sleeping" would depend on the order EF emits.
+        var moved = 0;
+        for (var attempt = 0; attempt < 3 && moved == 0; attempt++)
+        {
+            var before = await db.FindTaskAsync(pid, ct);
+            if (before is not { Frozen: false, Launcher: LauncherKind.Process } ||
+                before.Status is not (BackgroundTaskStatus.Running or BackgroundTaskStatus.Sleeping))
+                break;
+            var from = before.Status;
+            moved = await db.Tasks
+                .Where(t => t.Id == pid && !t.Frozen && t.Status == from)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(t => t.FrozenFrom, from)
+                    .SetProperty(t => t.Status, BackgroundTaskStatus.Sleeping)
+                    .SetProperty(t => t.Frozen, true)
+                    .SetProperty(t => t.Memory, t => memory ?? t.Memory)
+                    .SetProperty(t => t.MemoryPeak, t => memory > t.MemoryPeak ? memory.Value : t.MemoryPeak)
+                    .SetProperty(t => t.HeartbeatAt, now), ct);
+        }
         return await ChangeOfAsync(db, pid, moved, frozen: true, ct);
     }
 
@@ -35,9 +45,10 @@ public static class TaskFreezes
         var moved = await db.Tasks
             .WhereLive().Where(t => t.Id == pid && t.Frozen)
             .ExecuteUpdateAsync(s => s
+                // FrozenFrom is left as it is (it means nothing unless frozen): clearing it in the same statement would
+                // race the restore on MySQL, which evaluates the assignments left to right.
                 .SetProperty(t => t.Status, t => t.FrozenFrom ?? BackgroundTaskStatus.Running)
                 .SetProperty(t => t.Frozen, false)
-                .SetProperty(t => t.FrozenFrom, (BackgroundTaskStatus?)null)
                 .SetProperty(t => t.HeartbeatAt, now), ct);
         return await ChangeOfAsync(db, pid, moved, frozen: false, ct);
     }

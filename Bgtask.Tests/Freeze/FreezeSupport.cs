@@ -9,7 +9,7 @@ namespace Bgtask.Tests.Freeze;
 /// Workers on SQLite with a heartbeat timeout short enough for a freeze to outlast it in a test, yet longer than the
 /// worker's own 5 s heartbeat, and a quick sweep.
 /// </summary>
-public sealed class FreezeApiFactory : WorkerApiFactory<SqliteTarget>
+public class FreezeApiFactory<TTarget> : WorkerApiFactory<TTarget> where TTarget : IStorageTarget
 {
     public static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(8);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Bgtask.Tests.Client;
+using Bgtask.Tests.Infrastructure;
 using Bgtask.Tests.Workers;
 
 namespace Bgtask.Tests.Freeze;
@@ -8,7 +9,8 @@ namespace Bgtask.Tests.Freeze;
 /// Freeze and thaw of real worker processes: SIGSTOP to the whole tree with no check-point, seen in /proc; no
 /// heartbeat expected while frozen; kill, stop and the time limit on a frozen task.
 /// </summary>
-public sealed class FreezeTests(FreezeApiFactory api) : IClassFixture<FreezeApiFactory>
+public abstract class FreezeTests<TTarget>(FreezeApiFactory<TTarget> api) : IClassFixture<FreezeApiFactory<TTarget>>
+    where TTarget : IStorageTarget
 {
     private readonly HttpClient _client = api.CreateClient();
 
@@ -33,7 +35,7 @@ public sealed class FreezeTests(FreezeApiFactory api) : IClassFixture<FreezeApiF
             var ticks = Freezing.CpuTicks(tree);
 
             // Frozen for longer than the heartbeat timeout: a running task this silent would be lost by now.
-            await Task.Delay(FreezeApiFactory.HeartbeatTimeout + TimeSpan.FromSeconds(4));
+            await Task.Delay(FreezeApiFactory<TTarget>.HeartbeatTimeout + TimeSpan.FromSeconds(4));
             var still = await _client.GetTaskAsync(task.Pid);
             Assert.Equal((Statuses.Sleeping, true), (still.Status, still.Frozen));
             Assert.True(Freezing.AllStopped(tree), "every process of the tree stays in state T");
@@ -174,3 +176,8 @@ public sealed class FreezeTests(FreezeApiFactory api) : IClassFixture<FreezeApiF
         await (await _client.PostAsync("/api/tasks/999999/freeze", null)).ReadProblemAsync(HttpStatusCode.NotFound);
     }
 }
+
+public sealed class FreezeTests_Sqlite(FreezeApiFactory<SqliteTarget> api) : FreezeTests<SqliteTarget>(api);
+
+// The freeze, thaw and frozen-report statements translate to MySQL's SQL as well (InnoDB: the cluster's storage).
+public sealed class FreezeTests_MariaDb(FreezeApiFactory<MariaDbTarget> api) : FreezeTests<MariaDbTarget>(api);
