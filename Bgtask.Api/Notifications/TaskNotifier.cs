@@ -1,7 +1,7 @@
 using Bgtask.Api.Auth;
 using Bgtask.Api.Events;
 using Bgtask.Api.Reports;
-using Bgtask.Api.Supervision;
+using Bgtask.Api.Runners;
 using Bgtask.Api.Telemetry;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Tasks;

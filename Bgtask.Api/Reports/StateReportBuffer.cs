@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using Bgtask.Api.Supervision;
+using Bgtask.Api.Runners;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
+using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Reports;
 
@@ -14,8 +15,11 @@ namespace Bgtask.Api.Reports;
 /// truth within a flush: a task that another replica ended or removed is dropped from memory at the next
 /// write that finds it gone; reads in this service see the pending report merged into the stored row. While it
 /// holds no task (none reported for a minute), the flush loop rests until a report comes.
+/// A flush also appends a history point for each task whose newest point is older than its spacing
+/// (<see cref="HistorySeries.Spacing"/>): no statement of its own, at most one point per task per spacing.
 /// </summary>
 public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal sweep, TimeProvider time,
+    IOptions<HistoryOptions> history,
     ILogger<StateReportBuffer> logger) : BackgroundService
 {
     // Long enough to coalesce: a task reporting more often than this is written once per interval (at 5 ms almost
@@ -35,6 +39,9 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
         public long Version;
         public bool Dropped;
         public DateTime UsedAt;
+        /// <summary>The task's history as stored (read when the entry is made, then kept by the flushes).</summary>
+        public int Points;
+        public DateTime? LastPointAt;
     }
 
     public async Task<Change> ReportAsync(BgtaskDbContext db, long pid, StateReport report, DateTime now, CancellationToken ct)
@@ -57,7 +64,10 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
             var found = await db.FindTaskAsync(pid, ct);
             if (found is null) return Change.NotFound;
             if (found.Status.IsTerminal()) return new(ChangeOutcome.Conflict, found);
-            entry = _entries.GetOrAdd(pid, _ => new Entry(found) { UsedAt = now });
+            var (points, lastPointAt) = await db.HistoryStatsAsync(pid, ct);
+            // Status changes alone (which the flush does not see) can have filled the series.
+            if (points >= history.Value.MaxPoints) points = await db.ThinHistoryAsync(pid, history.Value.MaxPoints, ct);
+            entry = _entries.GetOrAdd(pid, _ => new Entry(found) { UsedAt = now, Points = points, LastPointAt = lastPointAt });
             _held.Release();
         }
         lock (entry)
@@ -146,7 +156,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
         await StoreAllAsync(CancellationToken.None);
     }
 
-    /// <summary>One transaction for all: the newest report of each dirty task.</summary>
+    /// <summary>One transaction for all: the newest report of each dirty task, and the history points due.</summary>
     private async Task WriteAsync(IReadOnlyList<Entry> entries, CancellationToken ct)
     {
         await _writing.WaitAsync(ct);
@@ -160,6 +170,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
                 }
             if (batch.Count == 0) return;
             var gone = new List<long>();
+            var pointed = new List<(Entry Entry, DateTime At, int Points)>();
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -167,6 +178,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 foreach (var (_, task, _) in batch)
                     if (!await db.StoreProgressAsync(task.Id, TaskProgress.Of(task), ct)) gone.Add(task.Id);
+                await AddHistoryPointsAsync(db, batch, gone, pointed, ct);
                 await tx.CommitAsync(ct);
                 _failing = false;
             }
@@ -181,11 +193,45 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
                 {
                     if (entry.Version == version) entry.Dirty = false;
                 }
+            foreach (var (entry, at, points) in pointed)
+                lock (entry) (entry.LastPointAt, entry.Points) = (at, points);
             foreach (var pid in gone) Drop(pid);
         }
         finally
         {
             _writing.Release();
+        }
+    }
+
+    /// <summary>
+    /// Within the flush's transaction: a point for each written task whose newest point is older than its spacing
+    /// (one INSERT batch for all), and the halving of a series that reached the cap (rare: about once per doubling
+    /// of the task's age).
+    /// </summary>
+    private async Task AddHistoryPointsAsync(BgtaskDbContext db, List<(Entry Entry, BackgroundTask Task, long Version)> batch,
+        List<long> gone, List<(Entry Entry, DateTime At, int Points)> pointed, CancellationToken ct)
+    {
+        var (min, max) = (history.Value.MinInterval, history.Value.MaxPoints);
+        var due = new List<(Entry Entry, BackgroundTask Task)>();
+        var ended = gone.ToHashSet();
+        foreach (var (entry, task, _) in batch)
+        {
+            if (ended.Contains(task.Id) || task.HeartbeatAt is not { } at) continue;
+            DateTime? last;
+            lock (entry) last = entry.LastPointAt;
+            var spacing = HistorySeries.Spacing(at - (task.StartedAt ?? task.CreatedAt), min, max);
+            if (last is null || at - last >= spacing) due.Add((entry, task));
+        }
+        if (due.Count == 0) return;
+        db.HistoryPoints.AddRange(due.Select(d => TaskHistoryPoint.Of(d.Task, d.Task.HeartbeatAt!.Value, statusChange: false)));
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        foreach (var (entry, task) in due)
+        {
+            int points;
+            lock (entry) points = entry.Points + 1;
+            if (points >= max) points = await db.ThinHistoryAsync(task.Id, max, ct);
+            pointed.Add((entry, task.HeartbeatAt!.Value, points));
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Bgtask.Api.Supervision;
 using Bgtask.Core.Tasks;
 using Microsoft.Extensions.Options;
 

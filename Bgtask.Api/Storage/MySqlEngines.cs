@@ -5,7 +5,7 @@ namespace Bgtask.Api.Storage;
 
 /// <summary>
 /// Puts the tasks and signals tables on the configured engine (the original kept them in MEMORY tables:
-/// fast, and emptied when MySQL restarts). Configs and log lines always stay on InnoDB.
+/// fast, and emptied when MySQL restarts). Configs, log lines and history points always stay on InnoDB.
 /// </summary>
 public static class MySqlEngines
 {
@@ -31,7 +31,7 @@ public static class MySqlEngines
             // After a MySQL restart the MEMORY tasks table starts counting pids again; never hand out one
             // that the InnoDB tables still remember.
             var highest = await db.Database.SqlQuery<long>(
-                $"SELECT COALESCE(GREATEST((SELECT COALESCE(MAX(Pid), 0) FROM bgtask_configs), (SELECT COALESCE(MAX(Pid), 0) FROM bgtask_log), (SELECT COALESCE(MAX(Id), 0) FROM bgtask_tasks)), 0) AS Value").SingleAsync();
+                $"SELECT COALESCE(GREATEST((SELECT COALESCE(MAX(Pid), 0) FROM bgtask_configs), (SELECT COALESCE(MAX(Pid), 0) FROM bgtask_log), (SELECT COALESCE(MAX(Pid), 0) FROM bgtask_history), (SELECT COALESCE(MAX(Id), 0) FROM bgtask_tasks)), 0) AS Value").SingleAsync();
 #pragma warning disable EF1002 // a number read just above
             await db.Database.ExecuteSqlRawAsync($"ALTER TABLE `bgtask_tasks` AUTO_INCREMENT = {highest + 1}");
 #pragma warning restore EF1002

@@ -1,3 +1,5 @@
+using Bgtask.Api.Runners;
+
 namespace Bgtask.Api.Supervision;
 
 public static class SupervisionSetup

@@ -16,7 +16,12 @@ const state = {
   log: { pid: null, last: 0 },
   config: null,
   lastEventId: null,
+  statusOf: new Map(),    // pid -> status, of every task the counts have seen
+  overflow: new Set(),    // the statuses with more tasks than the counts read
+  history: [],            // the open task's points: { t, status, frozen, progress, memory }
+  task: null,             // the open task, as last seen
 };
+const STATUSES = Object.keys(LABELS);
 
 // ---- HTTP with the API key -------------------------------------------------------------------------------
 
@@ -86,6 +91,16 @@ function duration(seconds) {
 
 const time = (iso) => iso ? new Date(iso).toLocaleString() : "—";
 
+// Today's times as the clock time only, older ones with their date: short enough for the list's column.
+function shortTime(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleDateString();
+}
+
+const rateText = (task) => task.rate != null ? `${task.rate.toFixed(2)}/s` : "—";
+const percent = (task) => Math.round((task.progress ?? 0) * 100);
+
 function runtime(task) {
   if (!task.startedAt) return null;
   const end = task.finishedAt ? Date.parse(task.finishedAt) : Date.now();
@@ -104,13 +119,12 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function statusBadge(status, frozen = false) {
-  return el("span", { class: `status ${status}${frozen ? " frozen" : ""}`, "data-status": status, "data-frozen": frozen || null },
-    frozen ? "frozen" : status, el("small", {}, `(${LABELS[status] ?? status})`));
+function statusBadge(status) {
+  return el("span", { class: `status ${status}`, "data-status": status }, status, el("small", {}, `(${LABELS[status] ?? status})`));
 }
 
 function progressCell(task) {
-  const pct = Math.round((task.progress ?? 0) * 100);
+  const pct = percent(task);
   return el("div", { class: "progress" },
     el("progress", { max: task.opTotal || 1, value: task.opTotal ? task.opFinished : 0,
       "aria-label": `Task ${task.pid} progress`, "data-finished": task.opFinished }),
@@ -119,16 +133,18 @@ function progressCell(task) {
 
 // ---- Actions ---------------------------------------------------------------------------------------------
 
-function actionButtons(task) {
+// The list shows the signals and kill; the task page (`full`) adds freeze/thaw, which only a process launcher has.
+function actionButtons(task, { full = false } = {}) {
   const pid = task.pid, buttons = [];
   const signal = (name) => act(() => api(`/api/tasks/${pid}/signals`, { method: "POST", body: { signal: name } }));
-  const control = (route) => act(() => api(`/api/tasks/${pid}/${route}`, { method: "POST" }));
+  const post = (route) => act(async () => { const { body } = await api(`/api/tasks/${pid}/${route}`, { method: "POST" }); upsertTask(body); });
+  // A frozen task cannot obey a signal until it is thawed: only thaw (and stop, kill) are offered.
   if (task.status === "running") buttons.push(el("button", { type: "button", "data-action": "pause", onclick: () => signal("sleep") }, "Pause"));
-  // Freeze stops a worker process's whole tree without a check-point; a frozen task is thawed, not resumed.
-  if (task.frozen) buttons.push(el("button", { type: "button", "data-action": "thaw", onclick: () => control("thaw") }, "Thaw"));
-  else if (task.launcher === "process" && (task.status === "running" || task.status === "sleeping"))
-    buttons.push(el("button", { type: "button", "data-action": "freeze", onclick: () => control("freeze") }, "Freeze"));
   if (task.status === "sleeping" && !task.frozen) buttons.push(el("button", { type: "button", "data-action": "resume", onclick: () => signal("continue") }, "Resume"));
+  if (full && task.launcher === "process" && (task.status === "running" || task.status === "sleeping"))
+    buttons.push(task.frozen
+      ? el("button", { type: "button", "data-action": "thaw", onclick: () => post("thaw") }, "Thaw")
+      : el("button", { type: "button", "data-action": "freeze", onclick: () => post("freeze") }, "Freeze"));
   if (LIVE.has(task.status)) {
     buttons.push(el("button", { type: "button", "data-action": "stop", onclick: () => signal("stop") }, "Stop"));
     buttons.push(el("button", { type: "button", class: "danger", "data-action": "kill", onclick: () => {
@@ -177,19 +193,21 @@ async function loadPage(after = state.pages.at(-1) ?? null) {
 }
 
 function row(task) {
-  const tr = el("tr", { "data-pid": task.pid, "data-status": task.status },
-    el("td", { class: "num" }, el("a", { href: `#/tasks/${task.pid}` }, String(task.pid))),
-    el("td", {}, task.task),
-    el("td", { class: "desc" }, task.description ?? ""),
-    el("td", {}, statusBadge(task.status, task.frozen), task.message ? el("div", { class: "help" }, task.message) : null),
-    el("td", {}, progressCell(task)),
-    el("td", { class: "num" }, task.rate != null ? `${task.rate.toFixed(2)}/s` : "—"),
-    el("td", { class: "num" }, duration(task.etaSeconds)),
-    el("td", { class: "num" }, `${bytes(task.memory)} (${bytes(task.memoryPeak)})`),
-    el("td", {}, time(task.startedAt)),
-    el("td", { class: "num runtime" }, duration(runtime(task))),
-    el("td", {}, actionButtons(task)));
-  return tr;
+  // data-label names the cell where the phone layout shows rows as cards (no header row there).
+  const td = (label, attrs, ...children) => el("td", { "data-label": label, ...attrs }, ...children);
+  return el("tr", { "data-pid": task.pid, "data-status": task.status },
+    td("Pid", { class: "num pid" }, el("a", { href: `#/tasks/${task.pid}` }, String(task.pid))),
+    td("Task", { class: "name" }, task.task),
+    td("Description", { class: "desc" }, task.description ?? ""),
+    td("Status", {}, statusBadge(task.status), task.frozen ? el("span", { class: "chip frozen" }, "frozen") : null,
+      task.message ? el("div", { class: "help" }, task.message) : null),
+    td("Progress", {}, progressCell(task)),
+    td("Rate", { class: "num" }, rateText(task)),
+    td("ETA", { class: "num" }, duration(task.etaSeconds)),
+    td("Memory", { class: "num" }, bytes(task.memory), el("div", { class: "help" }, `peak ${bytes(task.memoryPeak)}`)),
+    td("Started", { title: time(task.startedAt) }, shortTime(task.startedAt)),
+    td("Runtime", { class: "num runtime" }, duration(runtime(task))),
+    td("Actions", { class: "acts" }, actionButtons(task)));
 }
 
 function renderList() {
@@ -203,6 +221,7 @@ function renderList() {
 }
 
 function upsertTask(task) {
+  countTask(task);
   if (state.tasks.has(task.pid)) {
     state.tasks.set(task.pid, task);
     const old = document.querySelector(`#task-rows tr[data-pid="${task.pid}"]`);
@@ -215,43 +234,151 @@ function upsertTask(task) {
     renderList();
     document.querySelector(`#task-rows tr[data-pid="${task.pid}"]`)?.classList.add("flash");
   }
-  if (state.current === task.pid) renderTask(task);
+  if (state.current === task.pid) { renderTask(task); extendHistory(task); }
 }
 
 function removeTask(pid) {
+  if (state.statusOf.delete(pid)) renderCounts();
   if (!state.tasks.delete(pid)) return;
   state.order = state.order.filter((p) => p !== pid);
   renderList();
 }
 
+// ---- The counts per status (and the nodes) -----------------------------------------------------------------
+
+const COUNT_LIMIT = 500;
+
+// Each status' tasks are read once (up to COUNT_LIMIT); from then on the event stream moves the counts.
+async function loadCounts() {
+  try {
+    const pages = await Promise.all(STATUSES.map((s) => api(`/api/tasks?status=${s}&limit=${COUNT_LIMIT}`)));
+    state.statusOf = new Map();
+    state.overflow = new Set();
+    pages.forEach(({ body }, i) => {
+      for (const t of body.items) state.statusOf.set(t.pid, t.status);
+      if (body.next != null) state.overflow.add(STATUSES[i]);
+    });
+    renderCounts();
+  } catch (e) {
+    $("counts").textContent = `Could not count the tasks: ${e.message}`;
+  }
+}
+
+function countTask(task) {
+  if (state.statusOf.get(task.pid) === task.status) return;
+  state.statusOf.set(task.pid, task.status);
+  renderCounts();
+}
+
+function renderCounts() {
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
+  for (const s of state.statusOf.values()) counts[s] = (counts[s] ?? 0) + 1;
+  const chosen = $("filter-status").value;
+  $("counts").replaceChildren(...STATUSES.map((s) => el("button", {
+    type: "button", class: `count ${s}${chosen === s ? " chosen" : ""}`, "data-status": s, "data-count": counts[s],
+    title: `Show only ${s} tasks`, "aria-pressed": String(chosen === s),
+    onclick: () => { $("filter-status").value = chosen === s ? "" : s; restartPaging(); renderCounts(); },
+  }, el("strong", {}, `${counts[s]}${state.overflow.has(s) ? "+" : ""}`), ` ${s}`)));
+}
+
+// The cluster's nodes, where the service has the route; a single service without it shows nothing.
+async function loadNodes() {
+  try {
+    const { body } = await api("/api/nodes");
+    if (!Array.isArray(body) || body.length === 0) return;
+    $("nodes").replaceChildren(el("span", { class: "help" }, "Nodes"), ...body.map((n) => el("span", {
+      class: `count node ${n.live ? "live" : "down"}`, "data-node": n.name, title: n.url ?? "",
+    }, el("strong", {}, n.name), ` ${n.live ? "live" : "down"} · ${n.running ?? 0}/${n.slots ?? "?"} running`)));
+    $("nodes").hidden = false;
+  } catch { /* no nodes route: nothing to show */ }
+}
+
 // ---- The task page ---------------------------------------------------------------------------------------
 
 function renderTask(task) {
+  state.task = task;
   $("task-title").textContent = `Task ${task.pid}: ${task.task}`;
-  const item = (label, value) => [el("dt", {}, label), el("dd", {}, value)];
-  $("task-summary").replaceChildren(el("dl", { class: "summary" },
-    item("Status", statusBadge(task.status, task.frozen)), item("Progress", progressCell(task)),
-    item("Description", task.description ?? "—"), item("Launcher", task.launcher),
-    item("Message", task.message ?? "—"), item("Rate", task.rate != null ? `${task.rate.toFixed(2)}/s` : "—"),
-    item("ETA", duration(task.etaSeconds)), item("Memory (peak)", `${bytes(task.memory)} (${bytes(task.memoryPeak)})`),
-    item("Created", time(task.createdAt)), item("Started", time(task.startedAt)),
-    item("Finished", time(task.finishedAt)), item("Runtime", duration(runtime(task))),
-    item("Parent", task.parent != null ? el("a", { href: `#/tasks/${task.parent}` }, String(task.parent)) : "—")));
-  $("task-actions").replaceChildren(actionButtons(task));
+  $("task-status").replaceChildren(statusBadge(task.status));
+  $("task-frozen").hidden = !task.frozen;
+  const pct = percent(task);
+  $("task-bar").setAttribute("aria-valuenow", String(pct));
+  $("task-bar").dataset.finished = String(task.opFinished);
+  $("task-bar-fill").style.width = `${pct}%`;
+  $("task-bar-fill").className = `fill ${task.status}`;
+  $("task-bar-text").textContent = `${task.opFinished} / ${task.opTotal} · ${pct}%`;
+  // Each term with its value in a div (allowed in a dl), so the grid keeps the pairs together.
+  const item = (label, value, { cls, title } = {}) => el("div", { class: cls, title }, el("dt", {}, label), el("dd", {}, value));
+  $("task-stats").replaceChildren(
+    item("Rate", rateText(task)), item("ETA", duration(task.etaSeconds)),
+    item("Memory", bytes(task.memory)), item("Peak", bytes(task.memoryPeak)),
+    item("Runtime", duration(runtime(task)), { cls: "runtime" }), item("Launcher", task.node ? `${task.launcher} on ${task.node}` : task.launcher),
+    item("Started", shortTime(task.startedAt), { title: time(task.startedAt) }),
+    item("Finished", shortTime(task.finishedAt), { title: time(task.finishedAt) }),
+    item("Parent", task.parent != null ? el("a", { href: `#/tasks/${task.parent}` }, String(task.parent)) : "—"),
+    item("Description", task.description ?? "—", { cls: "desc-item" }));
+  $("task-message").hidden = !task.message;
+  $("task-message").textContent = task.message ? `Message: ${task.message}` : "";
+  $("task-actions").replaceChildren(actionButtons(task, { full: true }));
+}
+
+// ---- The charts (history, extended from the event stream) -------------------------------------------------
+
+const point = (at, p) => ({ t: at, status: p.status, frozen: !!p.frozen,
+  progress: p.opTotal ? p.opFinished / p.opTotal : 0, memory: p.memory ?? 0 });
+
+async function loadHistory(pid) {
+  const { body } = await api(`/api/tasks/${pid}/history`);
+  if (state.current !== pid) return;
+  state.history = body.points.map((p) => point(Date.parse(p.at), p));
+  drawCharts();
+}
+
+// A task event adds a point; within a second of the one before (and the same status), it replaces the newest live
+// point instead, so the live series keeps about the history's spacing of one a second.
+function extendHistory(task) {
+  const points = state.history, next = point(Date.now(), task);
+  const last = points.at(-1), before = points.at(-2);
+  if (last?.live && before && next.t - before.t < 1000 && last.status === next.status && last.frozen === next.frozen)
+    points[points.length - 1] = { ...next, live: true };
+  else points.push({ ...next, live: true });
+  if (points.length > 2000) points.splice(0, points.length - 2000);
+  drawCharts();
+}
+
+let drawPending = false;
+function drawCharts() {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => {
+    drawPending = false;
+    const task = state.task, points = state.history;
+    if (!task || $("task-view").hidden) return;
+    const end = LIVE.has(task.status) ? Date.now() : (points.at(-1)?.t ?? Date.now());
+    drawChart($("chart-progress"), points, { value: (p) => p.progress, max: 1, end, title: "Progress over time",
+      format: (v) => `${Math.round(v * 100)}%` });
+    const peak = Math.max(task.memoryPeak ?? 0, ...points.map((p) => p.memory));
+    drawChart($("chart-memory"), points, { value: (p) => p.memory, max: niceMax(peak * 1.1, true), end, title: "Memory over time",
+      format: bytes, peak });
+    $("memory-peak-label").textContent = `peak ${bytes(peak)}`;
+  });
 }
 
 async function openTask(pid) {
   state.current = pid;
   state.log = { pid, last: 0 };
+  state.history = [];
+  state.task = null;
   $("log").textContent = "";
   $("config-result").textContent = "";
+  $("config-conflict").hidden = true;
   try {
     const { body } = await api(`/api/tasks/${pid}`);
     renderTask(body);
-    await Promise.all([loadConfig(pid), readLog(pid)]);
+    await Promise.all([loadConfig(pid), readLog(pid), loadHistory(pid)]);
   } catch (e) {
     $("task-title").textContent = `Task ${pid}`;
-    $("task-summary").textContent = e.message;
+    $("task-message").hidden = false;
+    $("task-message").textContent = e.message;
   }
 }
 
@@ -259,7 +386,16 @@ async function loadConfig(pid) {
   const { body } = await api(`/api/tasks/${pid}/config`);
   state.config = body;
   $("config-version").textContent = body.version;
+  $("config-version-chip").classList.remove("stale");
+  $("config-conflict").hidden = true;
   $("config-text").value = JSON.stringify(body.config, null, 2);
+}
+
+// The edit was made on an older version than the task's: say so beside the editor until it is reloaded.
+function showConflict(text) {
+  $("config-conflict-text").textContent = text;
+  $("config-conflict").hidden = false;
+  $("config-version-chip").classList.add("stale");
 }
 
 function appendLog(lines) {
@@ -294,12 +430,12 @@ function onEvent(type, data) {
   else if (type === "log" && data.pid === state.current) {
     // A gap (lines this page has not read yet) is filled from the API; otherwise the lines are appended.
     if (data.items[0]?.seq > state.log.last + 1) readLog(data.pid); else appendLog(data.items);
-  } else if (type === "config" && data.pid === state.current) {
-    $("config-result").textContent = `A new config version (${data.version}) was saved.`;
-    $("config-version").textContent = `${state.config?.version} — newer: ${data.version}`;
+  } else if (type === "config" && data.pid === state.current && data.version !== state.config?.version) {
+    showConflict(`version ${data.version} was saved elsewhere; this editor holds version ${state.config?.version}.`);
   } else if (type === "snapshot") {
     // The stream could not resume exactly: read the page (and the open task) again.
     loadPage();
+    loadCounts();
     if (state.current != null) openTask(state.current);
   }
 }
@@ -398,10 +534,16 @@ async function saveConfig(event) {
       headers: { "If-Match": `"${state.config.version}"` } });
     state.config = body;
     $("config-version").textContent = body.version;
+    $("config-conflict").hidden = true;
+    $("config-version-chip").classList.remove("stale");
     out.textContent = `Saved as version ${body.version}.`;
   } catch (e) {
-    out.className = "error";
-    out.textContent = e.status === 412 ? "Someone saved a newer version first: reload it, then edit again." : problemText(e);
+    if (e.status === 412) {
+      showConflict(`someone saved a newer version than ${state.config?.version} first (If-Match failed); nothing was saved. Load it, then edit again.`);
+    } else {
+      out.className = "error";
+      out.textContent = problemText(e);
+    }
   }
 }
 
@@ -435,7 +577,9 @@ document.addEventListener("DOMContentLoaded", () => {
   $("launch-config").addEventListener("input", () => { try { parseConfig($("launch-config")); } catch { /* shown on submit */ } });
   $("config-form").addEventListener("submit", saveConfig);
   $("config-reload").addEventListener("click", () => loadConfig(state.current).then(() => { $("config-result").textContent = ""; }));
-  $("filters").addEventListener("change", restartPaging);
+  $("config-take").addEventListener("click", () => loadConfig(state.current).then(() => { $("config-result").textContent = ""; }));
+  window.addEventListener("resize", drawCharts);
+  $("filters").addEventListener("change", () => { restartPaging(); renderCounts(); });
   $("filters").addEventListener("submit", (e) => e.preventDefault());
   $("page-first").addEventListener("click", restartPaging);
   $("page-next").addEventListener("click", () => { if (state.next != null) { state.pages.push(state.next); loadPage(); } });
@@ -448,8 +592,15 @@ document.addEventListener("DOMContentLoaded", () => {
       if (task && LIVE.has(task.status) && task.startedAt)
         document.querySelector(`#task-rows tr[data-pid="${pid}"] .runtime`)?.replaceChildren(duration(runtime(task)));
     }
+    const open = state.task;
+    if (open && state.current === open.pid && LIVE.has(open.status)) {
+      document.querySelector("#task-stats .runtime dd")?.replaceChildren(duration(runtime(open)));
+      drawCharts(); // the time axis runs on to now
+    }
   }, 1000);
   loadTaskTypes();
+  loadCounts();
+  loadNodes();
   route();
   follow();
 });

@@ -14,13 +14,13 @@ public static class TaskRecords
         db.CreateTasksAsync([(task, configJson)], clearLeftovers, ct);
 
     /// <summary>
-    /// Inserts tasks (one, or a batch launch) and their configs version 1 in one transaction, unless a live task
-    /// holds the <see cref="BackgroundTask.Exclusive"/> key one asks for: then nothing is stored and the holder is
-    /// returned.
+    /// Inserts tasks (one, or a batch launch), their configs version 1 and first history points in one transaction,
+    /// unless a live task holds the <see cref="BackgroundTask.Exclusive"/> key one asks for: then nothing is stored
+    /// and the holder is returned.
     /// </summary>
     /// <param name="clearLeftovers">
     /// True where pids can repeat: with the MEMORY engine a MySQL restart empties the tasks table and pids start
-    /// again from 1, so configs and log lines (always InnoDB) of a pid's previous owner must not leak into the new
+    /// again from 1, so configs, log lines and history points (always InnoDB) of a pid's previous owner must not leak into the new
     /// task. SQLite (AUTOINCREMENT) and InnoDB never hand out a pid twice, and a removed task takes its rows along.
     /// </param>
     public static async Task<TaskCreation> CreateTasksAsync(this BgtaskDbContext db,
@@ -73,8 +73,12 @@ public static class TaskRecords
                 await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
             if (await db.LogLines.AnyAsync(l => pids.Contains(l.Pid), ct))
                 await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+            if (await db.HistoryPoints.AnyAsync(p => pids.Contains(p.Pid), ct))
+                await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
         }
         db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
+        // The history starts with the task: its first point (its status at creation) goes in with the configs.
+        db.HistoryPoints.AddRange(tasks.Select(t => TaskHistoryPoint.Of(t, t.CreatedAt, statusChange: true)));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
@@ -96,7 +100,7 @@ public static class TaskRecords
         return query.OrderByDescending(t => t.Id).Take(filter.Limit + 1).ToListAsync(ct);
     }
 
-    /// <summary>Deletes a terminal task with its signals, configs and log.</summary>
+    /// <summary>Deletes a terminal task with its signals, configs, log and history.</summary>
     public static async Task<ChangeOutcome> RemoveTaskAsync(this BgtaskDbContext db, long pid, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -111,6 +115,7 @@ public static class TaskRecords
         await db.Signals.Where(s => s.Pid == pid).ExecuteDeleteAsync(ct);
         await db.Configs.Where(c => c.Pid == pid).ExecuteDeleteAsync(ct);
         await db.LogLines.Where(l => l.Pid == pid).ExecuteDeleteAsync(ct);
+        await db.HistoryPoints.Where(p => p.Pid == pid).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         return ChangeOutcome.Changed;
     }

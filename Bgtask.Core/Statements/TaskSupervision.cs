@@ -48,7 +48,8 @@ public static class TaskSupervision
                 .SetProperty(t => t.FinishedAt, now)
                 .SetProperty(t => t.ExclusiveHeld, (string?)null), ct);
         var task = await db.FindTaskAsync(pid, ct);
-        return task is null ? Change.NotFound : new(moved == 1 ? ChangeOutcome.Changed : ChangeOutcome.Unchanged, task);
+        if (task is null) return Change.NotFound;
+        return moved == 1 ? await db.StatusPointAsync(task, now, ct) : new(ChangeOutcome.Unchanged, task);
     }
 
     /// <summary>
@@ -91,7 +92,8 @@ public static class TaskSupervision
                 .SetProperty(t => t.FinishedAt, now)
                 .SetProperty(t => t.ExclusiveHeld, (string?)null), ct);
         var task = await db.FindTaskAsync(pid, ct);
-        return task is null ? Change.NotFound : new(moved == 1 ? ChangeOutcome.Changed : ChangeOutcome.Unchanged, task);
+        if (task is null) return Change.NotFound;
+        return moved == 1 ? await db.StatusPointAsync(task, now, ct) : new(ChangeOutcome.Unchanged, task);
     }
 
     /// <summary>Live, started tasks that have a time limit.</summary>
@@ -123,6 +125,7 @@ public static class TaskSupervision
         await db.Signals.Where(s => pids.Contains(s.Pid)).ExecuteDeleteAsync(ct);
         await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
         await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+        await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         return removed;
     }

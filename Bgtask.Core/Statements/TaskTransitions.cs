@@ -27,7 +27,7 @@ public static class TaskTransitions
                 .SetProperty(t => t.HeartbeatAt, now), ct);
         var task = await db.FindTaskAsync(pid, ct);
         if (task is null) return Change.NotFound;
-        if (moved == 1) return new(ChangeOutcome.Changed, task);
+        if (moved == 1) return await db.StatusPointAsync(task, now, ct);
         return new(task.Status is BackgroundTaskStatus.Running or BackgroundTaskStatus.Sleeping
             ? ChangeOutcome.Unchanged
             : ChangeOutcome.Conflict, task);
@@ -56,7 +56,7 @@ public static class TaskTransitions
         var moved = await db.Tasks.WhereLive().Where(t => t.Id == pid).ExecuteUpdateAsync(setters, ct);
         var task = await db.FindTaskAsync(pid, ct);
         if (task is null) return Change.NotFound;
-        if (moved == 1) return new(ChangeOutcome.Changed, task);
+        if (moved == 1) return await db.StatusPointAsync(task, now, ct);
         return new(task.Status == status ? ChangeOutcome.Unchanged : ChangeOutcome.Conflict, task);
     }
 
@@ -82,7 +82,15 @@ public static class TaskTransitions
             task = await db.FindTaskAsync(pid, ct);
             return task is null ? Change.NotFound : new(ChangeOutcome.Conflict, task);
         }
-        return new(task.Status == next.Status ? ChangeOutcome.Unchanged : ChangeOutcome.Changed, next);
+        if (task.Status == next.Status) return new(ChangeOutcome.Unchanged, next);
+        return await db.StatusPointAsync(next, now, ct);
+    }
+
+    /// <summary>A status change the statement just made, with its history point, right after it.</summary>
+    internal static async Task<Change> StatusPointAsync(this BgtaskDbContext db, BackgroundTask task, DateTime at,
+        CancellationToken ct)
+    {
+        await db.AddStatusPointAsync(task, at, ct);
+        return new(ChangeOutcome.Changed, task);
     }
 }
-

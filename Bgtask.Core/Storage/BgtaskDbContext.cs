@@ -13,6 +13,7 @@ public abstract class BgtaskDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<TaskSignal> Signals => Set<TaskSignal>();
     public DbSet<TaskConfig> Configs => Set<TaskConfig>();
     public DbSet<TaskLogLine> LogLines => Set<TaskLogLine>();
+    public DbSet<TaskHistoryPoint> HistoryPoints => Set<TaskHistoryPoint>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BgtaskDbContext).Assembly);

@@ -33,13 +33,17 @@ public sealed class BgtaskCli(Uri url, string? apiKey = null)
 
     public CliProcess Start(string[] args, bool addUrl = true, IReadOnlyDictionary<string, string>? env = null)
     {
-        var info = new ProcessStartInfo(Executable)
+        // Through env, which gives bgtask SIGINT's default back: a test run started in the background of a
+        // non-interactive shell inherits SIGINT ignored, and .NET then leaves it ignored (Ctrl-C would never arrive).
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add(Executable);
         if (addUrl) info.ArgumentList.Add("--url=" + url.AbsoluteUri);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         Prepare(info.Environment, env);

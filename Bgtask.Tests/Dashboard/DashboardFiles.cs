@@ -13,7 +13,7 @@ public static class DashboardFiles
         Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET / answered {(int)page.StatusCode}: {html}");
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<title>Bgtask</title>", html);
-        foreach (var (file, type) in new[] { ("app.js", "text/javascript"), ("app.css", "text/css") })
+        foreach (var (file, type) in new[] { ("app.js", "text/javascript"), ("charts.js", "text/javascript"), ("app.css", "text/css") })
         {
             Assert.Contains($"\"{file}\"", html);
             using var response = await client.GetAsync($"/{file}");

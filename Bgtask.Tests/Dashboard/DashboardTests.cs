@@ -14,21 +14,11 @@ namespace Bgtask.Tests.Dashboard;
 public sealed class DashboardTests(LoopbackApiFactory<SqliteTarget> api, ITestOutputHelper output)
     : IClassFixture<LoopbackApiFactory<SqliteTarget>>
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private static readonly float Timeout = 20_000;
-
-    private static readonly string[] ChromiumFlags =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-    ];
+    private const float Timeout = DashboardBrowser.Timeout;
 
     [Fact]
     public async Task Dashboard_LaunchesFollowsPausesResumesKills_AndShowsTheLog()
     {
-        // A missing browser is a machine to fix, never a reason to pass: scripts/test.sh installs it.
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (scripts/test.sh does).");
-
         var baseUrl = api.ServerAddress;
         using var http = new HttpClient { BaseAddress = baseUrl };
         // A little history for the list (and the screenshot).
@@ -37,15 +27,8 @@ public sealed class DashboardTests(LoopbackApiFactory<SqliteTarget> api, ITestOu
         await http.ReportStateAsync(failed.Pid, new StateReport(40, 13, Memory: 52_428_800, MemoryPeak: 73_400_320));
         await http.CallAsync(failed.Pid, "error");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium, Headless = true, Args = ChromiumFlags,
-        });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 440 } });
-        page.SetDefaultTimeout(Timeout);
-        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the kill confirmation
-        page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"console: {m.Text}"); };
+        await using var browser = await DashboardBrowser.StartAsync(output);
+        var page = await browser.NewPageAsync(1280, 520); // accepts the kill confirmation
 
         await page.GotoAsync(baseUrl.AbsoluteUri);
         await Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Timeout });
@@ -73,10 +56,7 @@ public sealed class DashboardTests(LoopbackApiFactory<SqliteTarget> api, ITestOu
         await FinishedAsync(row, after: await FinishedAsync(row, after: 0));
         await Expect(row.Locator("td").Nth(5)).ToContainTextAsync("/s", new() { Timeout = Timeout }); // a rate is known
         await page.Locator("#launch-panel summary").ClickAsync(); // fold the form for the picture
-        var png = await page.ScreenshotAsync();
-        Assert.NotEmpty(png);
-        if (Environment.GetEnvironmentVariable("BGTASK_UPDATE_SCREENSHOT") == "1")
-            await File.WriteAllBytesAsync(Path.Combine(Repository.Root, "docs", "dashboard.png"), png);
+        await DashboardBrowser.SaveScreenshotAsync(page, "dashboard.png");
 
         await row.Locator("button[data-action=kill]").ClickAsync();
         await Expect(row).ToHaveAttributeAsync("data-status", "stopped", new() { Timeout = Timeout });
@@ -84,12 +64,16 @@ public sealed class DashboardTests(LoopbackApiFactory<SqliteTarget> api, ITestOu
         await row.Locator($"a[href='#/tasks/{pid}']").ClickAsync();
         await Expect(page.Locator("#task-title")).ToContainTextAsync($"Task {pid}");
         await Expect(page.Locator("#config-text")).ToHaveValueAsync(new Regex("\"total\": ?400"));
-        await Expect(page.Locator("#task-summary")).ToContainTextAsync("killed");
+        await Expect(page.Locator("#task-message")).ToContainTextAsync("killed");
         // The log as the task wrote it: its start and the signals it obeyed. (A "killed" line follows only when the
         // kill still found the runner alive; an in-process run may notice its end first.)
         await Expect(page.Locator("#log")).ToContainTextAsync("start", new() { Timeout = Timeout });
         await Expect(page.Locator("#log")).ToContainTextAsync("sleep");
         await Expect(page.Locator("#log")).ToContainTextAsync("continue");
+        // The history charts: progress and memory over time, the pause shaded where the task slept.
+        await Expect(page.Locator("#chart-progress polyline.series")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#chart-memory polyline.series")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#chart-progress rect.span.sleeping")).Not.ToHaveCountAsync(0);
     }
 
     /// <summary>Waits until the row's progress bar shows more than <paramref name="after"/> operations done.</summary>

@@ -53,6 +53,7 @@ public sealed class FuzzTests(FuzzApiFactory api, ITestOutputHelper output) : IC
         ("POST", "/api/tasks/{pid}/kill", BodyKind.None),
         ("POST", "/api/tasks/{pid}/log", BodyKind.Log),
         ("GET", "/api/tasks/{pid}/log", BodyKind.None),
+        ("GET", "/api/tasks/{pid}/history", BodyKind.None),
         ("GET", "/api/task-types", BodyKind.None),
         ("GET", "/api/tasks/events", BodyKind.None),
         ("GET", "/health/live", BodyKind.None),

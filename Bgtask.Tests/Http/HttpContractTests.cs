@@ -40,6 +40,7 @@ public abstract class HttpContractTests<TTarget>(BgtaskApiFactory<TTarget> api) 
         { "POST", "/kill", null },
         { "POST", "/log", """{"lines":["x"]}""" },
         { "GET", "/log", null },
+        { "GET", "/history", null },
         { "GET", "/events", null },
     };
 
@@ -286,6 +287,7 @@ public abstract class HttpContractTests<TTarget>(BgtaskApiFactory<TTarget> api) 
             ("POST", "/api/tasks/{pid}/kill"),
             ("POST", "/api/tasks/{pid}/log"),
             ("GET", "/api/tasks/{pid}/log"),
+            ("GET", "/api/tasks/{pid}/history"),
         ];
         var documented = await SwaggerOperationsAsync();
         Assert.All(expected, route => Assert.Contains(route, documented));

@@ -1,4 +1,5 @@
 using Bgtask.Api.Reports;
+using Bgtask.Api.Runners;
 using Bgtask.Api.Supervision;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
@@ -7,6 +8,7 @@ using Bgtask.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Eventually = Bgtask.Tests.Client.Eventually;
 
@@ -28,7 +30,7 @@ public sealed class StateReportBufferUnitTests : IAsyncLifetime
     {
         await _database.InitializeAsync();
         _buffer = new StateReportBuffer(_database.Services.GetRequiredService<IServiceScopeFactory>(), new SweepSignal(), _time,
-            NullLogger<StateReportBuffer>.Instance);
+            Options.Create(new HistoryOptions()), NullLogger<StateReportBuffer>.Instance);
     }
 
     public async Task DisposeAsync()
@@ -123,6 +125,25 @@ public sealed class StateReportBufferUnitTests : IAsyncLifetime
 
         await Eventually.TrueAsync(async () => (await _database.StoredAsync(pid)).OpFinished == 7, "the flush stored the report");
         await _buffer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Flush_AddsAHistoryPoint_AtMostOncePerSecond()
+    {
+        var pid = await RunningTaskAsync();
+        var points = () => _database.WithAsync(db => db.HistoryPoints.CountAsync(p => p.Pid == pid));
+        var before = await points();
+
+        // Default spacing: 1 s for a young task. Each flush writes the newest report; a point only when one is due.
+        foreach (var (ops, seconds, expected) in new[] { (1L, 2.0, 1), (2L, 2.5, 1), (3L, 2.9, 1), (4L, 3.5, 2) })
+        {
+            await ReportAsync(pid, ops, at: Now.AddSeconds(seconds));
+            await _buffer.StoreAsync(pid, CancellationToken.None);
+            Assert.Equal(before + expected, await points());
+        }
+        var newest = await _database.WithAsync(db =>
+            db.HistoryPoints.Where(p => p.Pid == pid).OrderByDescending(p => p.At).FirstAsync());
+        Assert.Equal((4L, false), (newest.OpFinished, newest.StatusChange));
     }
 
     [Fact]

@@ -171,6 +171,42 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                     b.ToTable("bgtask_configs", (string)null);
                 });
 
+            modelBuilder.Entity("Bgtask.Core.Tasks.TaskHistoryPoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("Memory")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OpFinished")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OpTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Pid")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("StatusChange")
+                        .HasColumnType("tinyint(1)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Pid", "At");
+
+                    b.ToTable("bgtask_history", (string)null);
+                });
+
             modelBuilder.Entity("Bgtask.Core.Tasks.TaskLogLine", b =>
                 {
                     b.Property<long>("Pid")

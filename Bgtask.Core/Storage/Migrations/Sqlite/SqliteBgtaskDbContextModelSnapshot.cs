@@ -160,6 +160,40 @@ namespace Bgtask.Core.Storage.Migrations.Sqlite
                     b.ToTable("bgtask_configs", (string)null);
                 });
 
+            modelBuilder.Entity("Bgtask.Core.Tasks.TaskHistoryPoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Memory")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OpFinished")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OpTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Pid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("StatusChange")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Pid", "At");
+
+                    b.ToTable("bgtask_history", (string)null);
+                });
+
             modelBuilder.Entity("Bgtask.Core.Tasks.TaskLogLine", b =>
                 {
                     b.Property<long>("Pid")

@@ -1,4 +1,4 @@
-namespace Bgtask.Api.Supervision;
+namespace Bgtask.Api.Runners;
 
 /// <summary>
 /// Ends the supervisor's wait between sweeps early: at once when a runner frees a slot (a queued launch can
