@@ -57,7 +57,7 @@ app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.MapLaunchEndpoints();
 app.MapTaskEndpoints();
 app.MapTaskStateEndpoints();
-app.MapKillEndpoints();
+app.MapTaskControlEndpoints();
 app.MapSignalEndpoints();
 app.MapConfigEndpoints();
 app.MapLogEndpoints();

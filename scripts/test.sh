@@ -93,6 +93,11 @@ have_zlib_dev() {
     [ -e /usr/include/zlib.h ]
 }
 
+# The Python demo command (examples/commands/count.py) and the tests' 100 MB child are Python 3 programs.
+have_python3() {
+    command -v python3 >/dev/null 2>&1
+}
+
 # Installs Debian packages without starting any system service (the tests start their own MariaDB).
 install_packages() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -131,6 +136,7 @@ if ! have_chromium; then packages+=(chromium); fi
 if ! have_script; then packages+=(bsdutils); fi
 if ! have_clang; then packages+=(clang); fi
 if ! have_zlib_dev; then packages+=(zlib1g-dev); fi
+if ! have_python3; then packages+=(python3); fi
 if [ ${#packages[@]} -gt 0 ]; then
     install_packages "${packages[@]}" || say "installing ${packages[*]} failed; the tests that need them will fail."
 fi

@@ -83,7 +83,11 @@ public sealed class LaunchService(
 
     private (BackgroundTask Task, string Config) Launch(LaunchTaskRequest request, DateTime now)
     {
-        var kind = (request.Launcher ?? options.Value.DefaultLauncher) == "inprocess" ? LauncherKind.InProcess : LauncherKind.Process;
+        // A command is a program of its own: always a process (the validator refused an explicit inprocess).
+        var kind = (request.Launcher ?? options.Value.DefaultLauncher) == "inprocess" &&
+                   !options.Value.Commands.ContainsKey(request.Task!)
+            ? LauncherKind.InProcess
+            : LauncherKind.Process;
         var config = request.Config is { ValueKind: JsonValueKind.Object } json ? json.GetRawText() : ConfigVersions.Empty;
         return (new BackgroundTask
         {

@@ -1,3 +1,4 @@
+using Bgtask.Api.Freezing;
 using Bgtask.Api.Runners;
 using Bgtask.Worker.Sdk;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,7 @@ public static class LaunchSetup
     {
         builder.Services.AddOptions<TasksOptions>().BindConfiguration(TasksOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TasksOptions>, CommandsValidator>();
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => LoadCatalog(sp.GetRequiredService<IOptions<TasksOptions>>().Value));
@@ -20,6 +22,7 @@ public static class LaunchSetup
         builder.Services.AddSingleton<ILauncher>(sp => sp.GetRequiredService<ProcessLauncher>());
         builder.Services.AddSingleton<ILauncher, InProcessLauncher>();
         builder.Services.AddSingleton<TaskDispatcher>();
+        builder.Services.AddSingleton<TaskFreezer>();
         builder.Services.AddSingleton<LaunchService>();
         return builder;
     }

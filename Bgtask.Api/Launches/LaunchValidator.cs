@@ -16,13 +16,16 @@ public sealed class LaunchTaskRequestValidator : AbstractValidator<LaunchTaskReq
     public const int MaxTimeoutSeconds = 7 * 24 * 3600;
     public const int MinHeartbeatTimeoutSeconds = 10;
 
-    public LaunchTaskRequestValidator(TaskCatalog catalog, IOptions<ApiLimits> options)
+    public LaunchTaskRequestValidator(TaskCatalog catalog, IOptions<ApiLimits> options, IOptions<TasksOptions> tasks)
     {
         var limits = options.Value;
-        var known = string.Join(", ", catalog.Entries.Select(e => e.Name));
+        var commands = tasks.Value.Commands;
+        var known = string.Join(", ", catalog.Entries.Select(e => e.Name).Concat(commands.Keys).Order(StringComparer.Ordinal));
         RuleFor(r => r.Task).NotEmpty()
-            .Must(name => catalog.TryGet(name!, out _))
+            .Must(name => catalog.TryGet(name!, out _) || commands.ContainsKey(name!))
             .WithMessage(r => $"Unknown task '{r.Task}'. Registered tasks: {known}.");
+        RuleFor(r => r.Launcher).Must((r, l) => l != "inprocess" || r.Task is null || !commands.ContainsKey(r.Task))
+            .WithMessage(r => $"'{r.Task}' is a command (an executable of its own): it runs only as a process.");
         RuleFor(r => r.Launcher).Must(l => l is null || Launchers.Contains(l))
             .WithMessage($"Unknown launcher. Launchers: {string.Join(", ", Launchers)} " +
                          "(external records are created with POST /api/tasks/records).");

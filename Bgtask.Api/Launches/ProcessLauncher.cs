@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Runners;
+using Bgtask.Api.Signals;
+using Bgtask.Core.Statements;
+using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
 using Bgtask.Worker.Sdk;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -22,34 +25,43 @@ public sealed class ProcessLauncher(
     RunnerRegistry registry,
     RunnerCalls calls,
     TaskLogPump pump,
+    SignalReader signals,
+    IServiceScopeFactory scopes,
     ILogger<ProcessLauncher> logger) : ILauncher
 {
     public LauncherKind Kind => LauncherKind.Process;
 
-    // The worker reads its task and config over HTTP (`started`, then `GET config`): start is not used.
+    // The worker reads its task and config over HTTP (`started`, then `GET config`): start is not used. A command
+    // gets its config in BGTASK_CONFIG, read here when the launch was queued (no start given).
     public async Task StartAsync(BackgroundTask task, string token, TaskStart? start, CancellationToken ct)
     {
+        tasks.Value.Commands.TryGetValue(task.Task, out var command);
         Process process;
         try
         {
-            process = Process.Start(StartInfo(task.Id, token)) ?? throw new InvalidOperationException("no process was started");
+            var info = command is null ? StartInfo(task.Id, token) : await CommandStartInfoAsync(task.Id, token, command, start, ct);
+            process = Process.Start(info) ?? throw new InvalidOperationException("no process was started");
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
         {
             logger.LogError(e, "Task {Pid}: the worker could not be started", task.Id);
-            await calls.LostAsync(task.Id, $"worker could not start: {e.Message}");
+            await calls.LostAsync(task.Id, $"{(command is null ? "worker" : "command")} could not start: {e.Message}");
             return;
         }
 
         var runner = new ProcessRunner(process, options.Value.KillWait);
         registry.Add(task.Id, runner);
-        process.OutputDataReceived += (_, e) => { if (e.Data is { } line) pump.Add(task.Id, line); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) pump.Add(task.Id, line); };
+        var run = command is null ? null
+            : new CommandRun(task.Id, process.Id, token, command, calls, signals, scopes, tasks.Value.TimeoutGrace, logger);
+        // Each stream's lines reach the log in their order; a progress line of a command becomes progress instead.
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && run?.TryProgress(line) != true) pump.Add(task.Id, line); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line && run?.TryProgress(line) != true) pump.Add(task.Id, line); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        logger.LogInformation("Task {Pid} started worker process {OsPid}", task.Id, process.Id);
-        _ = WatchAsync(task.Id, runner);
+        logger.LogInformation("Task {Pid} started {Kind} process {OsPid}", task.Id, command is null ? "worker" : "command", process.Id);
+        _ = WatchAsync(task.Id, runner, run);
         await calls.RecordRunnerAsync(task.Id, process.Id, OsProcesses.StartTimeUtc(process), ct);
+        if (run is not null) _ = run.SuperviseAsync();
     }
 
     /// <summary>
@@ -64,11 +76,27 @@ public sealed class ProcessLauncher(
         _ = WatchAsync(pid, runner);
     }
 
-    private async Task WatchAsync(long pid, ProcessRunner runner)
+    private async Task WatchAsync(long pid, ProcessRunner runner, CommandRun? command = null)
     {
         var process = runner.Process;
         try
         {
+            if (command is not null)
+            {
+                // The program's own exit, not its output's end: a child left behind may hold the pipes open.
+                var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                process.EnableRaisingEvents = true;
+                process.Exited += (_, _) => exited.TrySetResult();
+                if (process.HasExited) exited.TrySetResult();
+                await exited.Task;
+                command.EndLeftovers();
+                // Then the output to its end (every line read), unless something outside the tree still holds it.
+                await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(5)));
+                registry.Remove(pid, runner);
+                await pump.FlushAsync(pid); // its last lines are logged before its ending
+                await command.EndAsync(ExitCode(process));
+                return;
+            }
             await process.WaitForExitAsync();
             process.WaitForExit(); // lets the last stdout/stderr lines through
             var code = ExitCode(process);
@@ -118,6 +146,31 @@ public sealed class ProcessLauncher(
         // The service's own settings are not the worker's business.
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
             info.Environment.Remove(key);
+        return info;
+    }
+
+    /// <summary>
+    /// A registered command: its own path and arguments from the settings (never from a request), and the contract's
+    /// environment, with the config as JSON in BGTASK_CONFIG.
+    /// </summary>
+    private async Task<ProcessStartInfo> CommandStartInfoAsync(long pid, string token, CommandOptions command,
+        TaskStart? start, CancellationToken ct)
+    {
+        var info = StartInfo(pid, token);
+        info.FileName = command.FullPath;
+        info.ArgumentList.Clear();
+        foreach (var argument in command.Args) info.ArgumentList.Add(argument);
+        info.WorkingDirectory = command.FullWorkingDirectory;
+        info.Environment.Remove("BGTASK_RETRY_WINDOW_SECONDS");
+        info.Environment.Remove("BGTASK_PLUGIN_PATHS");
+        string config;
+        if (start is not null) config = start.Config.Config.GetRawText();
+        else
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            config = (await scope.ServiceProvider.GetRequiredService<BgtaskDbContext>().GetConfigAsync(pid, ct)).Json ?? "{}";
+        }
+        info.Environment["BGTASK_CONFIG"] = config;
         return info;
     }
 

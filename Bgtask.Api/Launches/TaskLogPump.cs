@@ -12,23 +12,41 @@ public sealed class TaskLogPump(IServiceScopeFactory scopes, RunnerCalls calls,
     ILogger<TaskLogPump> logger)
     : BackgroundService
 {
-    private readonly Channel<(long Pid, string Line)> _lines =
-        Channel.CreateBounded<(long, string)>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropOldest });
+    // Full, the pump makes the writer wait (the program then blocks on its full pipe): no line is dropped.
+    private readonly Channel<(long Pid, string? Line, TaskCompletionSource? Flushed)> _lines =
+        Channel.CreateBounded<(long, string?, TaskCompletionSource?)>(
+            new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
 
-    public void Add(long pid, string line) => _lines.Writer.TryWrite((pid, line.Length > 8000 ? line[..8000] : line));
+    public void Add(long pid, string line)
+    {
+        var item = (pid, line.Length > 8000 ? line[..8000] : line, (TaskCompletionSource?)null);
+        // Called from a process's output reader: waiting here is the back-pressure that keeps every line.
+        if (!_lines.Writer.TryWrite(item)) _lines.Writer.WriteAsync(item).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Completes when every line added before it is stored (a command's ending is logged after its output).</summary>
+    public async Task FlushAsync(long pid)
+    {
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _lines.Writer.WriteAsync((pid, null, flushed));
+        await Task.WhenAny(flushed.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new Dictionary<long, List<string>>();
         while (await _lines.Reader.WaitToReadAsync(stoppingToken))
         {
+            TaskCompletionSource? flushed = null;
             while (_lines.Reader.TryRead(out var item))
             {
+                if (item.Flushed is { } done) { flushed = done; break; }
                 if (!batch.TryGetValue(item.Pid, out var lines)) batch[item.Pid] = lines = [];
-                lines.Add(item.Line);
+                lines.Add(item.Line!);
                 if (lines.Count >= 1000) break;
             }
             await FlushAsync(batch, stoppingToken);
+            flushed?.TrySetResult();
         }
     }
 

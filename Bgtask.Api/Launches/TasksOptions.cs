@@ -10,6 +10,9 @@ public sealed class TasksOptions
     /// <summary>Extra task assemblies (files, or folders of *.dll) for the service and its workers.</summary>
     public string[] PluginPaths { get; set; } = [];
 
+    /// <summary>Executables registered as task types by name (<see cref="CommandOptions"/>), checked at start.</summary>
+    public Dictionary<string, CommandOptions> Commands { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The launcher used when a launch names none: process or inprocess.</summary>
     [RegularExpression("^(process|inprocess)$")]
     public string DefaultLauncher { get; set; } = "process";

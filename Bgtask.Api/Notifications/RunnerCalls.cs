@@ -13,7 +13,7 @@ namespace Bgtask.Api.Notifications;
 /// supervisor all call these, so none of them has a step to remember.
 /// </summary>
 public sealed class RunnerCalls(StateReportBuffer reports, TaskNotifier notifier, IServiceScopeFactory scopes,
-    TimeProvider time)
+    RunnerRegistry runners, TimeProvider time)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -28,7 +28,7 @@ public sealed class RunnerCalls(StateReportBuffer reports, TaskNotifier notifier
     /// <summary>A progress report, coalesced by the report buffer unless it changes the status.</summary>
     public async Task<Change> ReportAsync(BgtaskDbContext db, long pid, StateReport report, CancellationToken ct)
     {
-        var change = await reports.ReportAsync(db, pid, report, Now, ct);
+        var change = await reports.ReportAsync(db, pid, WithTreeMemory(pid, report), Now, ct);
         notifier.Reported(change);
         return change;
     }
@@ -73,6 +73,18 @@ public sealed class RunnerCalls(StateReportBuffer reports, TaskNotifier notifier
         if (change.Outcome != ChangeOutcome.Changed) return false;
         await AppendLogAsync(db, pid, [$"error {message}"], CancellationToken.None);
         return true;
+    }
+
+    /// <summary>
+    /// A worker process of ours reports its own memory; the task's is its whole tree's (a child it started must not
+    /// hide), read here from /proc at each report. The peak is the highest of the worker's own and the tree's samples.
+    /// </summary>
+    private StateReport WithTreeMemory(long pid, StateReport report)
+    {
+        if (!ProcessTree.IsSupported || runners.HeldProcessId(pid) is not { } root ||
+            ProcessTree.Memory(root) is not { } tree)
+            return report;
+        return report with { Memory = tree, MemoryPeak = Math.Max(report.MemoryPeak ?? 0, tree) };
     }
 
     private static BgtaskDbContext Db(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();

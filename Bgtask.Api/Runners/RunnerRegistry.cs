@@ -48,6 +48,28 @@ public sealed class RunnerRegistry(IOptions<WorkerOptions> options, SweepSignal 
         return process is not null;
     }
 
+    /// <summary>
+    /// The OS pid of the task's worker process if it runs on this host and is alive: one of ours, or one a previous
+    /// run of the service started (by its recorded OS pid and start time). Null for in-process runs and other hosts.
+    /// </summary>
+    public int? ProcessOf(BackgroundTask task)
+    {
+        if (task.Launcher != LauncherKind.Process) return null;
+        if (_runners.ContainsKey(task.Id)) return HeldProcessId(task.Id);
+        if (task.RunnerHost != OsProcesses.Host || task.RunnerOsPid is not { } osPid || osPid == Environment.ProcessId)
+            return null;
+        using var process = OsProcesses.Find(osPid, task.RunnerStartedAt);
+        return process is null ? null : osPid;
+    }
+
+    /// <summary>The OS pid of the task's worker process if this process holds it and it is alive.</summary>
+    public int? HeldProcessId(long pid)
+    {
+        if (!_runners.TryGetValue(pid, out var runner) || runner is not ProcessRunner { IsAlive: true } ours) return null;
+        try { return ours.Process.Id; }
+        catch (InvalidOperationException) { return null; } // exited and disposed just now
+    }
+
     /// <summary>Ends the task's runner if this host can: one of ours, or a worker process recorded on this host.</summary>
     public async Task<bool> KillAsync(BackgroundTask task)
     {

@@ -1,4 +1,5 @@
 using Bgtask.Api.Auth;
+using Bgtask.Api.Freezing;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Problems;
 using Bgtask.Api.Validation;
@@ -30,7 +31,7 @@ public static class SignalEndpoints
     }
 
     private static async Task<Results<Created<SignalResponse>, ProblemHttpResult>> Send(long pid, SignalRequest request,
-        BgtaskDbContext db, TaskNotifier changes, TimeProvider time, CancellationToken ct)
+        BgtaskDbContext db, TaskNotifier changes, TaskFreezer freezer, TimeProvider time, CancellationToken ct)
     {
         var (outcome, signal) = await db.SendSignalAsync(pid, request.Signal!, time.GetUtcNow().UtcDateTime, ct);
         switch (outcome)
@@ -41,8 +42,12 @@ public static class SignalEndpoints
         changes.SignalSent(pid, signal!.Signal);
         // A launch still queued for a runner has nobody to read its stop: it ends here, never started.
         if (signal.Signal == SignalNames.Stop)
+        {
             changes.Applied(await db.EndQueuedAsync(pid, BackgroundTaskStatus.Stopped, "stopped by signal",
                 time.GetUtcNow().UtcDateTime, ct));
+            // A frozen task could never read its stop: it is thawed to reach its check-point.
+            await freezer.ThawForStopAsync(db, pid, ct);
+        }
         return TypedResults.Created($"/api/tasks/{pid}/signals", SignalResponse.From(signal));
     }
 

@@ -1,3 +1,4 @@
+using Bgtask.Api.Freezing;
 using Bgtask.Api.Launches;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Runners;
@@ -23,6 +24,7 @@ public sealed class Supervisor(
     SweepSignal signal,
     TaskNotifier changes,
     RunnerCalls calls,
+    TaskFreezer freezer,
     IOptions<TasksOptions> options,
     TimeProvider time,
     ILogger<Supervisor> logger) : BackgroundService
@@ -126,6 +128,7 @@ public sealed class Supervisor(
                 await db.SendSignalAsync(task.Id, SignalNames.Stop, Now, ct);
                 // Wake the task's held read before anything else can fail: the stop is stored.
                 changes.SignalSent(task.Id, SignalNames.Stop);
+                if (task.Frozen) await freezer.ThawForStopAsync(db, task.Id, ct); // so it can read the stop
                 await calls.AppendLogAsync(db, task.Id, ["time limit: stop sent"], ct);
             }
             else if (Now >= limit + options.Value.TimeoutGrace)

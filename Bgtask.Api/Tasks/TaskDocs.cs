@@ -56,4 +56,24 @@ public static class TaskDocs
 
         Errors: 404 for an unknown pid.
         """;
+
+    public const string Freeze = """
+        Stops every OS process of the task's tree where it stands (SIGSTOP to the worker and each of its descendants,
+        children started while the freeze ran included): no check-point is needed, so it holds a task that never
+        checks in. The task becomes `sleeping` with `frozen: true`; no heartbeat is expected while frozen, and its
+        `memory` is the frozen tree's, read by the service. `kill` works on a frozen task; a `stop` signal (or a time
+        limit) thaws it first so it can stop at its check-point. Repeating it changes nothing. Answers the task.
+
+        Errors: 404 for an unknown pid; 409 for an `inprocess` task, an external record, a pending or an ended task
+        (the detail says which), or a worker not on this host.
+        """;
+
+    public const string Thaw = """
+        Lets a frozen task's processes go on (SIGCONT to the tree, children first) and restores the status it had
+        before the freeze (`running` or `sleeping`), with `frozen: false`. Thawing a task that is not frozen changes
+        nothing. Answers the task.
+
+        Errors: 404 for an unknown pid; 409 for an `inprocess` task, an external record, a pending or an ended task
+        (the detail says which).
+        """;
 }

@@ -56,21 +56,22 @@ public static class TaskSupervision
 
     /// <summary>
     /// Live tasks silent for longer than their heartbeat timeout (their launch's own, else
-    /// <paramref name="timeout"/>), with the cutoff that applies to each; unstarted records are excluded.
+    /// <paramref name="timeout"/>), with the cutoff that applies to each; unstarted records and frozen tasks (which
+    /// cannot report: the service stopped them) are excluded.
     /// </summary>
     public static async Task<List<(long Pid, DateTime Cutoff)>> SilentTasksAsync(this BgtaskDbContext db, DateTime now,
         TimeSpan timeout, TimeSpan shortestOwnTimeout, CancellationToken ct)
     {
         var cutoff = now - timeout;
         var silent = await db.Tasks.AsNoTracking()
-            .WhereLive().Where(t => t.HeartbeatTimeoutSeconds == null &&
+            .WhereLive().Where(t => !t.Frozen && t.HeartbeatTimeoutSeconds == null &&
                         t.HeartbeatAt != null && t.HeartbeatAt < cutoff)
             .Select(t => t.Id)
             .ToListAsync(ct);
         // Launches with a timeout of their own are few: the candidates are read, then judged one by one.
         var earliest = now - shortestOwnTimeout;
         var own = await db.Tasks.AsNoTracking()
-            .WhereLive().Where(t => t.HeartbeatTimeoutSeconds != null &&
+            .WhereLive().Where(t => !t.Frozen && t.HeartbeatTimeoutSeconds != null &&
                         t.HeartbeatAt != null && t.HeartbeatAt < earliest)
             .Select(t => new { t.Id, t.HeartbeatAt, t.HeartbeatTimeoutSeconds })
             .ToListAsync(ct);
@@ -86,7 +87,7 @@ public static class TaskSupervision
         DateTime now, CancellationToken ct)
     {
         var moved = await db.Tasks
-            .WhereLive().Where(t => t.Id == pid && t.HeartbeatAt < cutoff)
+            .WhereLive().Where(t => t.Id == pid && !t.Frozen && t.HeartbeatAt < cutoff)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, BackgroundTaskStatus.Error)
                 .SetProperty(t => t.Message, message)

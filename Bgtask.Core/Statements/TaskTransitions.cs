@@ -46,7 +46,9 @@ public static class TaskTransitions
             .SetProperty(t => t.Status, status)
             .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
             .SetProperty(t => t.FinishedAt, now)
-            .SetProperty(t => t.ExclusiveHeld, (string?)null);
+            .SetProperty(t => t.ExclusiveHeld, (string?)null)
+            .SetProperty(t => t.Frozen, false)
+            .SetProperty(t => t.FrozenFrom, (BackgroundTaskStatus?)null);
         // The ending is the task's last heartbeat, with or without its pending progress.
         var setters = progress is { } p
             ? ProgressStatements.SetProgress(p with { HeartbeatAt = now }).Then(ending)
@@ -67,8 +69,13 @@ public static class TaskTransitions
         if (task.Status.IsTerminal()) return new(ChangeOutcome.Conflict, task);
 
         var next = report.AppliedTo(task, now);
+        var reported = next.Status;
+        if (task.Frozen) (next.FrozenFrom, next.Status) = (reported, task.Status);
         var moved = await db.Tasks.WhereLive().Where(t => t.Id == pid).ExecuteUpdateAsync(
-            ProgressStatements.SetProgress(TaskProgress.Of(next)).Then(s => s.SetProperty(t => t.Status, next.Status)), ct);
+            ProgressStatements.SetProgress(TaskProgress.Of(next)).Then(s => s
+                // A frozen task stays sleeping: a report that was on its way when it froze changes what thaw restores.
+                .SetProperty(t => t.Status, t => t.Frozen ? t.Status : reported)
+                .SetProperty(t => t.FrozenFrom, t => t.Frozen ? reported : t.FrozenFrom)), ct);
         if (moved == 0)
         {
             // It ended between the read and the update.

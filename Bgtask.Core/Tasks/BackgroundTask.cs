@@ -49,6 +49,9 @@ public class BackgroundTask
     /// <summary>The task's processes are frozen (the freeze feature sets it).</summary>
     public bool Frozen { get; set; }
 
+    /// <summary>While <see cref="Frozen"/>: the status from before the freeze, which thaw restores.</summary>
+    public BackgroundTaskStatus? FrozenFrom { get; set; }
+
     /// <summary>The exclusive key the task was launched with (kept for display after it ends), or null.</summary>
     public string? Exclusive { get; set; }
 

@@ -152,10 +152,11 @@ public abstract class ProcessWorkerTests<TTarget>(WorkerApiFactory<TTarget> api,
     }
 
     [Fact]
-    public async Task TaskTypes_ListsTheThreeDemos()
+    public async Task TaskTypes_ListsTheThreeDemosAndTheTwoDemoCommands()
     {
         var types = await (await _client.GetAsync("/api/task-types")).ReadAsAsync<List<TaskTypeView>>();
-        Assert.Equal(["demo.busy", "demo.count", "demo.fail"], types.Select(t => t.Name).Order());
+        Assert.Equal(["demo.busy", "demo.count", "demo.count.py", "demo.count.sh", "demo.fail"],
+            types.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(types, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));
     }
 

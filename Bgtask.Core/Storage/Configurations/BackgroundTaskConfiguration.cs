@@ -22,6 +22,7 @@ public sealed class BackgroundTaskConfiguration : IEntityTypeConfiguration<Backg
         builder.Property(t => t.Exclusive).HasMaxLength(StorageLimits.ExclusiveKey);
         builder.Property(t => t.ExclusiveHeld).HasMaxLength(StorageLimits.ExclusiveKey);
         builder.Property(t => t.Status).HasConversion<int>();
+        builder.Property(t => t.FrozenFrom).HasConversion<int?>();
         builder.Property(t => t.Launcher).HasConversion<int>();
         builder.HasIndex(t => t.Status);
         builder.HasIndex(t => t.Task);

@@ -57,6 +57,9 @@ namespace Bgtask.Core.Storage.Migrations.MySql
                     b.Property<bool>("Frozen")
                         .HasColumnType("tinyint(1)");
 
+                    b.Property<int?>("FrozenFrom")
+                        .HasColumnType("int");
+
                     b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("datetime(6)");
 

@@ -47,6 +47,9 @@ namespace Bgtask.Core.Storage.Migrations.Sqlite
                     b.Property<bool>("Frozen")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("FrozenFrom")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("TEXT");
 
