@@ -44,11 +44,7 @@ public static class TaskSupervision
     {
         var moved = await db.Tasks
             .WhereQueued().Where(t => t.Id == pid)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.Status, status)
-                .SetProperty(t => t.Message, message)
-                .SetProperty(t => t.FinishedAt, now)
-                .SetProperty(t => t.ExclusiveHeld, (string?)null), ct);
+            .ExecuteUpdateAsync(TaskTransitions.Ending(status, message, now), ct);
         var task = await db.FindTaskAsync(pid, ct);
         if (task is null) return Change.NotFound;
         return moved == 1 ? await db.StatusPointAsync(task, now, ct) : new(ChangeOutcome.Unchanged, task);
@@ -88,11 +84,7 @@ public static class TaskSupervision
     {
         var moved = await db.Tasks
             .WhereLive().Where(t => t.Id == pid && !t.Frozen && t.HeartbeatAt < cutoff)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.Status, BackgroundTaskStatus.Error)
-                .SetProperty(t => t.Message, message)
-                .SetProperty(t => t.FinishedAt, now)
-                .SetProperty(t => t.ExclusiveHeld, (string?)null), ct);
+            .ExecuteUpdateAsync(TaskTransitions.Ending(BackgroundTaskStatus.Error, message, now), ct);
         var task = await db.FindTaskAsync(pid, ct);
         if (task is null) return Change.NotFound;
         return moved == 1 ? await db.StatusPointAsync(task, now, ct) : new(ChangeOutcome.Unchanged, task);

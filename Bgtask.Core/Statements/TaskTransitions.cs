@@ -33,6 +33,24 @@ public static class TaskTransitions
             : ChangeOutcome.Conflict, task);
     }
 
+    /// <summary>
+    /// What every ending writes, whichever way a task ends (its runner, kill, a lost runner, a silent one, a queued
+    /// launch stopped): the terminal status, its message (a stop the service asked for keeps the service's reason),
+    /// the finish time; the exclusive key and any freeze are let go.
+    /// </summary>
+    internal static Expression<Func<SetPropertyCalls<BackgroundTask>, SetPropertyCalls<BackgroundTask>>> Ending(
+        BackgroundTaskStatus status, string? message, DateTime now)
+    {
+        if (!status.IsTerminal()) throw new ArgumentOutOfRangeException(nameof(status), status, "not a terminal status");
+        return s => s
+            .SetProperty(t => t.Status, status)
+            .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
+            .SetProperty(t => t.FinishedAt, now)
+            .SetProperty(t => t.ExclusiveHeld, (string?)null)
+            .SetProperty(t => t.Frozen, false)
+            .SetProperty(t => t.FrozenFrom, (BackgroundTaskStatus?)null);
+    }
+
     /// <summary><c>finished</c>, <c>stopped</c>, <c>error</c> and kill: a live task → a terminal status.</summary>
     /// <param name="progress">
     /// The task's newest progress not stored yet (a coalescing writer's pending report), stored by the same
@@ -41,14 +59,7 @@ public static class TaskTransitions
     public static async Task<Change> EndAsync(this BgtaskDbContext db, long pid, BackgroundTaskStatus status,
         string? message, DateTime now, CancellationToken ct, TaskProgress? progress = null)
     {
-        if (!status.IsTerminal()) throw new ArgumentOutOfRangeException(nameof(status), status, "not a terminal status");
-        Expression<Func<SetPropertyCalls<BackgroundTask>, SetPropertyCalls<BackgroundTask>>> ending = s => s
-            .SetProperty(t => t.Status, status)
-            .SetProperty(t => t.Message, t => status == BackgroundTaskStatus.Stopped ? t.StopReason ?? message : message)
-            .SetProperty(t => t.FinishedAt, now)
-            .SetProperty(t => t.ExclusiveHeld, (string?)null)
-            .SetProperty(t => t.Frozen, false)
-            .SetProperty(t => t.FrozenFrom, (BackgroundTaskStatus?)null);
+        var ending = Ending(status, message, now);
         // The ending is the task's last heartbeat, with or without its pending progress.
         var setters = progress is { } p
             ? ProgressStatements.SetProgress(p with { HeartbeatAt = now }).Then(ending)
