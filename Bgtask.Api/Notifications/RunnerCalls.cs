@@ -77,13 +77,11 @@ public sealed class RunnerCalls(StateReportBuffer reports, TaskNotifier notifier
 
     /// <summary>
     /// A worker process of ours reports its own memory; the task's is its whole tree's (a child it started must not
-    /// hide), read here from /proc at each report. The peak is the highest of the worker's own and the tree's samples.
+    /// hide), read here from /proc (at most once a second per worker). The peak is the highest of the worker's own and the tree's samples.
     /// </summary>
     private StateReport WithTreeMemory(long pid, StateReport report)
     {
-        if (!ProcessTree.IsSupported || runners.HeldProcessId(pid) is not { } root ||
-            ProcessTree.Memory(root) is not { } tree)
-            return report;
+        if (runners.HeldTreeMemory(pid) is not { } tree) return report;
         return report with { Memory = tree, MemoryPeak = Math.Max(report.MemoryPeak ?? 0, tree) };
     }
 

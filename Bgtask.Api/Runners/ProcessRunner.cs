@@ -7,6 +7,28 @@ public sealed class ProcessRunner(Process process, TimeSpan killWait) : IRunner
 {
     public Process Process => process;
 
+    // A worker reports about twice a second and a tree walk reads a file per thread of each process: the tree's
+    // memory is read at most once a second per worker, and the reports in between get that sample.
+    private const long TreeMemoryEveryMs = 1000;
+    private long _treeMemoryAtMs = -TreeMemoryEveryMs; // the first call samples
+    private long _treeMemory = -1; // -1: the tree was gone (a long is read and written whole; a long? is not)
+
+    /// <summary>The memory of the worker's whole process tree (<see cref="ProcessTree.Memory"/>), sampled at most once a second.</summary>
+    public long? TreeMemory()
+    {
+        var now = Environment.TickCount64;
+        if (now - Volatile.Read(ref _treeMemoryAtMs) >= TreeMemoryEveryMs)
+        {
+            int root;
+            try { root = process.Id; }
+            catch (InvalidOperationException) { return null; } // exited and disposed just now
+            Volatile.Write(ref _treeMemory, ProcessTree.Memory(root) ?? -1);
+            Volatile.Write(ref _treeMemoryAtMs, now);
+        }
+        var bytes = Volatile.Read(ref _treeMemory);
+        return bytes < 0 ? null : bytes;
+    }
+
     public bool IsAlive
     {
         get

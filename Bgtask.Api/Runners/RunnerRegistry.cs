@@ -70,6 +70,12 @@ public sealed class RunnerRegistry(IOptions<WorkerOptions> options, SweepSignal 
         catch (InvalidOperationException) { return null; } // exited and disposed just now
     }
 
+    /// <summary>The memory of the task's worker process tree if this process holds that worker (sampled at most once a second).</summary>
+    public long? HeldTreeMemory(long pid) =>
+        ProcessTree.IsSupported && _runners.TryGetValue(pid, out var runner) && runner is ProcessRunner { IsAlive: true } ours
+            ? ours.TreeMemory()
+            : null;
+
     /// <summary>Ends the task's runner if this host can: one of ours, or a worker process recorded on this host.</summary>
     public async Task<bool> KillAsync(BackgroundTask task)
     {
