@@ -160,6 +160,16 @@ function actionButtons(task, { full = false } = {}) {
   return el("div", { class: "actions", role: "group", "aria-label": `Actions for task ${pid}` }, buttons);
 }
 
+// The buttons of a task stay the same elements while what they offer is the same: a task event re-renders the row and
+// the task page several times a second, and a button replaced under the pointer loses its click.
+function actionsFor(task, options, current) {
+  const key = `${task.pid}|${task.status}|${!!task.frozen}|${task.launcher}`;
+  if (current?.dataset.key === key) return current;
+  const fresh = actionButtons(task, options);
+  fresh.dataset.key = key;
+  return fresh;
+}
+
 async function act(call) {
   try { await call(); } catch (e) { alert(e.message); }
 }
@@ -192,7 +202,7 @@ async function loadPage(after = state.pages.at(-1) ?? null) {
   }
 }
 
-function row(task) {
+function row(task, old) {
   // data-label names the cell where the phone layout shows rows as cards (no header row there).
   const td = (label, attrs, ...children) => el("td", { "data-label": label, ...attrs }, ...children);
   return el("tr", { "data-pid": task.pid, "data-status": task.status },
@@ -207,7 +217,7 @@ function row(task) {
     td("Memory", { class: "num" }, bytes(task.memory), el("div", { class: "help" }, `peak ${bytes(task.memoryPeak)}`)),
     td("Started", { title: time(task.startedAt) }, shortTime(task.startedAt)),
     td("Runtime", { class: "num runtime" }, duration(runtime(task))),
-    td("Actions", { class: "acts" }, actionButtons(task)));
+    td("Actions", { class: "acts" }, actionsFor(task, {}, old?.querySelector(".acts > .actions"))));
 }
 
 function renderList() {
@@ -225,7 +235,7 @@ function upsertTask(task) {
   if (state.tasks.has(task.pid)) {
     state.tasks.set(task.pid, task);
     const old = document.querySelector(`#task-rows tr[data-pid="${task.pid}"]`);
-    if (old) old.replaceWith(row(task));
+    if (old) old.replaceWith(row(task, old));
   } else if (state.pages.length === 0 && matches(task) && task.pid > (state.order[0] ?? 0)) {
     // A new task on the first page: it goes on top.
     state.tasks.set(task.pid, task);
@@ -318,7 +328,8 @@ function renderTask(task) {
     item("Description", task.description ?? "—", { cls: "desc-item" }));
   $("task-message").hidden = !task.message;
   $("task-message").textContent = task.message ? `Message: ${task.message}` : "";
-  $("task-actions").replaceChildren(actionButtons(task, { full: true }));
+  const actions = $("task-actions"), current = actions.firstElementChild, next = actionsFor(task, { full: true }, current);
+  if (next !== current) actions.replaceChildren(next);
 }
 
 // ---- The charts (history, extended from the event stream) -------------------------------------------------
