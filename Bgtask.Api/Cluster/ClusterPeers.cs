@@ -89,6 +89,29 @@ public sealed class ClusterPeers : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks <paramref name="node"/> to do a task's action it alone can (freeze, thaw: its host's processes): the status
+    /// and problem detail it answered, or null when the node is not a live peer or did not answer.
+    /// </summary>
+    public async Task<NodeAnswer?> AskAsync(string node, string path)
+    {
+        if (!_links.TryGetValue(node, out var link)) return null;
+        try
+        {
+            using var response = await _http.PostAsync(new Uri(link.Peer.Url, path), null, _stopping.Token);
+            string? detail = null;
+            if (!response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+                detail = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(_stopping.Token))
+                    .TryGetProperty("detail", out var d) ? d.GetString() : null;
+            return new NodeAnswer((int)response.StatusCode, detail);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            _logger.LogWarning("Node {Node} did not answer {Path}: {Error}", node, path, e.Message);
+            return null;
+        }
+    }
+
     public void Dispose()
     {
         _stopping.Cancel();

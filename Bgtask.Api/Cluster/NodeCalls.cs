@@ -6,4 +6,6 @@ public static class NodeCalls
     public const string AuthorizationScheme = "BgtaskNode";
     public const string NotesPath = "internal/nodes/notes";
     public static string KillPath(long pid) => $"internal/nodes/tasks/{pid}/kill";
+    public static string FreezePath(long pid) => $"internal/nodes/tasks/{pid}/freeze";
+    public static string ThawPath(long pid) => $"internal/nodes/tasks/{pid}/thaw";
 }

@@ -1,6 +1,7 @@
 using Bgtask.Api.Auth;
 using Bgtask.Api.Cluster;
 using Bgtask.Api.Events;
+using Bgtask.Api.Freezing;
 using Bgtask.Api.Launches;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Runners;
@@ -28,6 +29,10 @@ public static class NodeEndpoints
         var nodes = app.MapGroup("/internal/nodes").OnlyForNodes().ExcludeFromDescription();
         nodes.MapPost("/notes", Notes);
         nodes.MapPost("/tasks/{pid:long}/kill", Kill);
+        nodes.MapPost("/tasks/{pid:long}/freeze", (long pid, BgtaskDbContext db, TaskFreezer freezer, CancellationToken ct) =>
+            Answer(freezer.FreezeAsync(db, pid, ct, relay: false)));
+        nodes.MapPost("/tasks/{pid:long}/thaw", (long pid, BgtaskDbContext db, TaskFreezer freezer, CancellationToken ct) =>
+            Answer(freezer.ThawAsync(db, pid, ct, relay: false)));
         return app;
     }
 
@@ -60,6 +65,15 @@ public static class NodeEndpoints
                 if (note.Terminal) tokens.Forget(note.Pid); // an ended task's token reads the database again
             }
         }
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A freeze or thaw done here for another node: 200, 404, or 409 with the refusal as its detail.</summary>
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Answer(Task<FreezeOutcome> action)
+    {
+        var outcome = await action;
+        if (outcome.Change.Outcome == Bgtask.Core.Tasks.ChangeOutcome.NotFound) return TypedResults.NotFound();
+        if (outcome.Refusal is { } why) return Bgtask.Api.Problems.Problem.Conflict(why);
         return TypedResults.NoContent();
     }
 
