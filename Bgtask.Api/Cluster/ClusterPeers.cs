@@ -70,15 +70,20 @@ public sealed class ClusterPeers : IDisposable
     }
 
     /// <summary>
-    /// Asks <paramref name="node"/> to end the runner it holds for the task: its answer (<c>killed</c>), or null when
-    /// the node is not a live peer or did not answer.
+    /// Asks <paramref name="node"/> to end the runner it holds for a task already marked ended: its answer
+    /// (<c>killed</c>), or null when the node is not a live peer or did not answer.
     /// </summary>
-    public async Task<bool?> KillAsync(string node, long pid)
+    public Task<bool?> KillRunnerAsync(string node, long pid) => AskKillAsync(node, pid, NodeCalls.RunnerKillPath(pid));
+
+    /// <summary>Asks <paramref name="node"/> to kill the task it runs (mark and end): <c>killed</c>, or null as above.</summary>
+    public Task<bool?> AskKillAsync(string node, long pid) => AskKillAsync(node, pid, NodeCalls.KillPath(pid));
+
+    private async Task<bool?> AskKillAsync(string node, long pid, string path)
     {
         if (!_links.TryGetValue(node, out var link)) return null;
         try
         {
-            using var response = await _http.PostAsync(new Uri(link.Peer.Url, NodeCalls.KillPath(pid)), null, _stopping.Token);
+            using var response = await _http.PostAsync(new Uri(link.Peer.Url, path), null, _stopping.Token);
             if (!response.IsSuccessStatusCode) return null;
             return (await response.Content.ReadFromJsonAsync<NodeKillResult>(_stopping.Token))?.Killed;
         }

@@ -85,7 +85,7 @@ public sealed class RunnerRegistry(IOptions<WorkerOptions> options, SweepSignal 
     /// </summary>
     public async Task<bool> KillAsync(BackgroundTask task)
     {
-        if (OwnerElsewhere(task) is { } node && await peers.KillAsync(node, task.Id) is { } killed) return killed;
+        if (OwnerElsewhere(task) is { } node && await peers.KillRunnerAsync(node, task.Id) is { } killed) return killed;
         return await KillHereAsync(task);
     }
 
