@@ -18,8 +18,9 @@ internal static class Commands
             "package (apt-get install -y mariadb-server; scripts/test.sh does it), or give the tests a ready server in " +
             "BGTASK_TEST_MYSQL (a server connection string whose user may create `bgtask%` databases).");
 
-    /// <summary>Runs a program to its end (at most a minute); a non-zero exit throws with what it printed.</summary>
-    public static void Run(string file, params string[] arguments)
+    /// <summary>Runs a program to its end (at most a minute) and returns its standard output; a non-zero exit throws
+    /// with what it printed.</summary>
+    public static string Run(string file, params string[] arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(file, arguments)
         {
@@ -37,5 +38,6 @@ internal static class Commands
         if (process.ExitCode != 0)
             throw new InvalidOperationException(
                 $"{file} failed with exit code {process.ExitCode}:\n{output.Result}\n{error.Result}");
+        return output.Result;
     }
 }
