@@ -8,15 +8,18 @@ internal static class Commands
     private static readonly string[] BinaryFolders = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"];
 
     /// <summary>The program in PATH or in the usual binary folders (sbin is often missing from PATH).</summary>
-    public static string Find(string name) =>
+    public static string Find(string name) => Find(name,
+        $"{name} was not found: the MariaDB tests and the bench need a MariaDB server. Install the mariadb-server " +
+        "package (apt-get install -y mariadb-server; scripts/test.sh does it), or give the tests a ready server in " +
+        "BGTASK_TEST_MYSQL (a server connection string whose user may create `bgtask%` databases).");
+
+    /// <summary>As <see cref="Find(string)"/>, with what to say when it is missing (which package to install).</summary>
+    public static string Find(string name, string whenMissing) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
         .Concat(BinaryFolders)
         .Select(folder => Path.Combine(folder, name))
         .FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException(
-            $"{name} was not found: the MariaDB tests and the bench need a MariaDB server. Install the mariadb-server " +
-            "package (apt-get install -y mariadb-server; scripts/test.sh does it), or give the tests a ready server in " +
-            "BGTASK_TEST_MYSQL (a server connection string whose user may create `bgtask%` databases).");
+        ?? throw new InvalidOperationException(whenMissing);
 
     /// <summary>Runs a program to its end (at most a minute) and returns its standard output; a non-zero exit throws
     /// with what it printed.</summary>

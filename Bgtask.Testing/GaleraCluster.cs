@@ -44,12 +44,11 @@ public sealed class GaleraCluster : IDisposable
     public static async Task<GaleraCluster> StartAsync(IReadOnlyList<string>? addresses = null)
     {
         addresses ??= ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
-        if (!File.Exists(Provider))
-            throw new InvalidOperationException(
-                $"{Provider} is missing: a Galera cluster needs the galera-4, mariadb-backup and socat packages " +
-                "(apt-get install -y galera-4 mariadb-backup socat; scripts/test.sh does it).");
-        Commands.Find("mariadb-backup");
-        Commands.Find("socat");
+        const string install = "a Galera cluster needs the mariadb-server, galera-4, mariadb-backup and socat " +
+                               "packages (apt-get install -y mariadb-server galera-4 mariadb-backup socat; scripts/test.sh does it).";
+        if (!File.Exists(Provider)) throw new InvalidOperationException($"{Provider} is missing: {install}");
+        foreach (var program in new[] { "mariadbd", "mariadb-backup", "socat" })
+            Commands.Find(program, $"{program} was not found: {install}");
         var cluster = new GaleraCluster(addresses, GaleraPorts.FreeOn(addresses));
         try
         {
