@@ -21,7 +21,7 @@ internal static class Commands
         .FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException(whenMissing);
 
-    /// <summary>Runs a program to its end (at most a minute) and returns its standard output; a non-zero exit throws
+    /// <summary>Runs a program to its end (at most three minutes: a loaded machine is slow) and returns its standard output; a non-zero exit throws
     /// with what it printed.</summary>
     public static string Run(string file, params string[] arguments)
     {
@@ -33,10 +33,10 @@ internal static class Commands
         })!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
         {
             process.Kill();
-            throw new InvalidOperationException($"{file} did not finish within 60 s.");
+            throw new InvalidOperationException($"{file} did not finish within 3 minutes.");
         }
         if (process.ExitCode != 0)
             throw new InvalidOperationException(

@@ -56,13 +56,14 @@ public sealed class Haproxy : IDisposable
     /// Writes the configuration, checks it (<c>haproxy -c</c>), starts haproxy and waits until every server is up.
     /// </summary>
     /// <param name="servers">Server names (n1, n2, ...) and the replicas' addresses.</param>
+    /// <param name="port">0: a free one; else this one (the replicas' <c>Worker:ApiUrl</c> names it before it starts).</param>
     public static async Task<Haproxy> StartAsync(IEnumerable<KeyValuePair<string, Uri>> servers,
-        HaproxyBalancing balancing = HaproxyBalancing.PerRequest, string bindAddress = "127.0.0.1")
+        HaproxyBalancing balancing = HaproxyBalancing.PerRequest, string bindAddress = "127.0.0.1", int port = 0)
     {
         var folder = Path.Combine(Path.GetTempPath().Length <= 60 ? Path.GetTempPath() : "/tmp",
             $"bgtask-haproxy-{Guid.NewGuid():N}"[..23]);
         Directory.CreateDirectory(folder);
-        var haproxy = new Haproxy(folder, Loopback.FreePort(bindAddress), bindAddress);
+        var haproxy = new Haproxy(folder, port == 0 ? Loopback.FreePort(bindAddress) : port, bindAddress);
         var list = servers.ToList();
         try
         {
@@ -122,7 +123,9 @@ public sealed class Haproxy : IDisposable
         text.AppendLine("""
                 option httpchk GET /health/ready
                 http-check expect status 200
-                default-server inter 500ms fall 2 rise 1
+                # Patient with a slow answer (a loaded machine), quick to see a replica that is gone (refused).
+                timeout check 5s
+                default-server inter 1s fall 3 rise 1
             """);
         foreach (var (name, address) in servers)
             text.AppendLine($"    server {name} {address.Host}:{address.Port} check");

@@ -37,6 +37,7 @@ public sealed class HaproxyTests(ITestOutputHelper output) : IAsyncLifetime
 
         var after = await haproxy.RequestCountsAsync();
         output.WriteLine(string.Join(", ", after.Select(server => $"{server.Key}: {server.Value - before[server.Key]}")));
+        output.WriteLine(haproxy.Output);
         Assert.Equal(1, await haproxy.ClientConnectionsAsync() - connectionsBefore);
         Assert.Equal(10, after["n1"] - before["n1"]);
         Assert.Equal(10, after["n2"] - before["n2"]);
