@@ -139,6 +139,9 @@ public sealed class BgtaskCluster : IDisposable, IAsyncDisposable
         foreach (var (key, value) in options.Settings.Concat(options.ReplicaSettings?.Invoke(node) ?? []))
             settings[key] = value;
         // All Galera nodes, FailOver: see GaleraCluster.ConnectionStringFor.
-        return new ServiceProcess(settings, galera.ConnectionStringFor(database), port: port);
+        var connection = options.OwnDatabaseNode
+            ? galera.ConnectionStringFor(database, (node - 1) % galera.Addresses.Count + 1)
+            : galera.ConnectionStringFor(database);
+        return new ServiceProcess(settings, connection, port: port);
     }
 }

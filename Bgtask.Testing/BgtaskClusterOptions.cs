@@ -16,6 +16,12 @@ public sealed record BgtaskClusterOptions
     /// <summary>False: no <c>Cluster:*</c> settings, so the replicas run as independent nodes over one database.</summary>
     public bool ClusterMode { get; init; } = true;
 
+    /// <summary>
+    /// Replica i writes through Galera node i (the others only when it is down) instead of all through the first: two
+    /// nodes' writes to one row then meet Galera's certification, and reads must wait for the other node's writes.
+    /// </summary>
+    public bool OwnDatabaseNode { get; init; }
+
     /// <summary><c>Cluster:Secret</c>, the same on every replica; null: a new random one.</summary>
     public string? Secret { get; init; }
 }

@@ -89,6 +89,14 @@ public sealed class GaleraCluster : IDisposable
     public string ConnectionStringFor(string database) =>
         Builder(string.Join(',', Addresses), database, MySqlLoadBalance.FailOver).ConnectionString;
 
+    /// <summary>
+    /// Every node, <paramref name="firstNode"/> (1-based) first, with FailOver: a replica that writes through a Galera
+    /// node of its own while it lives, as when each service node runs beside its database node.
+    /// </summary>
+    public string ConnectionStringFor(string database, int firstNode) =>
+        Builder(string.Join(',', Addresses.Skip(firstNode - 1).Concat(Addresses.Take(firstNode - 1))), database,
+            MySqlLoadBalance.FailOver).ConnectionString;
+
     /// <summary>One node only (1-based), e.g. to read what another node wrote.</summary>
     public string ConnectionStringForNode(int node, string database) =>
         Builder(Addresses[node - 1], database, MySqlLoadBalance.RoundRobin).ConnectionString;
