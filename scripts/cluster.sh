@@ -46,7 +46,14 @@ alive_pid() {
 spawn() {
     local pid_file=$1 log=$2
     shift 2
-    setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' spawn "$pid_file" "$@" >"$log" 2>&1 </dev/null &
+    rm -f "$pid_file"
+    setsid bash -c 'echo $$ >"$1.new" && mv "$1.new" "$1"; shift; exec "$@"' spawn "$pid_file" "$@" >"$log" 2>&1 </dev/null &
+    # The pid file is written by the new session itself: wait for it, or a check right after sees no process.
+    local deadline=$((SECONDS + 30))
+    until [ -s "$pid_file" ]; do
+        [ "$SECONDS" -lt "$deadline" ] || die "could not start $3 (see $log)"
+        sleep 0.1
+    done
 }
 
 wait_until() {
