@@ -1,5 +1,6 @@
 using Bgtask.Core.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Storage;
 
@@ -18,7 +19,8 @@ public static class StorageSetup
     /// <summary>Applies the provider's migrations (unless turned off), then the MySQL engine setting.</summary>
     public static async Task PrepareBgtaskDatabaseAsync(this WebApplication app)
     {
-        var options = app.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
+        // Validated here, before the first statement: ValidateOnStart only runs once the host starts, after this.
+        var options = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         if (!options.MigrateOnStart) return;
 
         await using var scope = app.Services.CreateAsyncScope();
