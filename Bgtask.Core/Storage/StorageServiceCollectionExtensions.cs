@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Bgtask.Core.Storage;
@@ -7,8 +8,10 @@ namespace Bgtask.Core.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>Registers the provider's DbContext (pooled) and exposes it as <see cref="BgtaskDbContext"/>.</summary>
+    /// <param name="mySqlInterceptors">Added to the MySQL context (the service's causal reads in cluster mode).</param>
     public static IServiceCollection AddBgtaskDbContext(
-        this IServiceCollection services, StorageOptions options, string? connectionString)
+        this IServiceCollection services, StorageOptions options, string? connectionString,
+        IReadOnlyList<IInterceptor>? mySqlInterceptors = null)
     {
         if (options.Provider == StorageProvider.MySql)
         {
@@ -27,6 +30,7 @@ public static class StorageServiceCollectionExtensions
                     if (mySql.Retries)
                         my.ExecutionStrategy(d => new MySqlRetryStrategy(d, mySql.RetryCount, mySql.RetryMaxDelay));
                 });
+                o.AddInterceptors(mySqlInterceptors ?? []);
                 if (mySql.Retries) o.AddInterceptors(new UnknownOutcomeInterceptor());
             });
             services.AddScoped<BgtaskDbContext>(sp => sp.GetRequiredService<MySqlBgtaskDbContext>());
