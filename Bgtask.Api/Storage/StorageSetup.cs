@@ -23,14 +23,10 @@ public static class StorageSetup
     /// <summary>Applies the provider's migrations (unless turned off), then the MySQL engine setting.</summary>
     public static async Task PrepareBgtaskDatabaseAsync(this WebApplication app)
     {
-<<<<<<< HEAD
         // Validated here, before the first statement: ValidateOnStart only runs once the host starts, after this.
-        var options = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
-=======
         // Cluster mode on storage that cannot hold a cluster is refused before anything touches that storage.
-        _ = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value;
-        var options = app.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
->>>>>>> main
+        _ = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         if (!options.MigrateOnStart) return;
 
         await using var scope = app.Services.CreateAsyncScope();
