@@ -233,11 +233,18 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                foreach (var (_, task, _) in batch)
-                    if (!await db.StoreProgressAsync(task.Id, TaskProgress.Of(task), ct)) gone.Add(task.Id);
-                await AddHistoryPointsAsync(db, batch, gone, pointed, ct);
-                await tx.CommitAsync(ct);
+                // Run again from the start after a transient error: what a failed try noted was rolled back with it.
+                // Lost at COMMIT: a history point it added tells; with none, its UPDATEs are simply made again.
+                await db.InTransactionAsync(async ct =>
+                {
+                    gone.Clear();
+                    pointed.Clear();
+                    db.ChangeTracker.Clear();
+                    foreach (var (_, task, _) in batch)
+                        if (!await db.StoreProgressAsync(task.Id, TaskProgress.Of(task), ct)) gone.Add(task.Id);
+                    await AddHistoryPointsAsync(db, batch, gone, pointed, ct);
+                    return true;
+                }, ct => pointed is [var (first, at, _), ..] ? db.HasHistoryPointAsync(first.Task.Id, at, ct) : Task.FromResult(false), ct);
                 _failing = false;
             }
             catch (Exception e) when (e is not OperationCanceledException)

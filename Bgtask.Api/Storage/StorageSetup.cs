@@ -2,6 +2,7 @@ using Bgtask.Api.Cluster;
 using Bgtask.Core.Storage;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Storage;
 
@@ -22,9 +23,10 @@ public static class StorageSetup
     /// <summary>Applies the provider's migrations (unless turned off), then the MySQL engine setting.</summary>
     public static async Task PrepareBgtaskDatabaseAsync(this WebApplication app)
     {
+        // Validated here, before the first statement: ValidateOnStart only runs once the host starts, after this.
         // Cluster mode on storage that cannot hold a cluster is refused before anything touches that storage.
-        _ = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>().Value;
-        var options = app.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
+        _ = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         if (!options.MigrateOnStart) return;
 
         await using var scope = app.Services.CreateAsyncScope();

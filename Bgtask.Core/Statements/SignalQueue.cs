@@ -14,6 +14,12 @@ namespace Bgtask.Core.Statements;
 /// </summary>
 public static class SignalQueue
 {
+    /// <summary>
+    /// One INSERT that commits by itself. A deadlock or an unready Galera node is retried (nothing was stored); a
+    /// connection lost during it is not (<see cref="UnknownOutcomeInterceptor"/>): the signal may be stored, and no
+    /// check can tell a rolled-back insert from one a reader already consumed, so the client gets 503 rather than
+    /// a signal sent twice.
+    /// </summary>
     public static async Task<(ChangeOutcome Outcome, TaskSignal? Signal)> SendSignalAsync(this BgtaskDbContext db,
         long pid, string signal, DateTime now, CancellationToken ct)
     {
@@ -46,25 +52,38 @@ public static class SignalQueue
     public static async Task<List<TaskSignal>> ConsumeSignalsAsync(this BgtaskDbContext db, long pid, CancellationToken ct)
     {
         if (!await db.Signals.AnyAsync(s => s.Pid == pid, ct)) return [];
-        var claim = Random.Shared.NextInt64(1, long.MaxValue);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await db.Signals
-            .Where(s => s.Pid == pid && s.ClaimedBy == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ClaimedBy, claim), ct);
-        if (claimed == 0)
+        List<TaskSignal> taken = [];
+        var signals = await db.InTransactionAsync(async ct =>
         {
-            await tx.CommitAsync(ct);
-            return [];
-        }
+            // A new claim each try: a failed try's claim was rolled back with it.
+            var claim = Random.Shared.NextInt64(1, long.MaxValue);
+            taken = [];
+            var claimed = await db.Signals
+                .Where(s => s.Pid == pid && s.ClaimedBy == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ClaimedBy, claim), ct);
+            if (claimed == 0) return taken;
 
-        var signals = await db.Signals.AsNoTracking()
-            .Where(s => s.Pid == pid && s.ClaimedBy == claim)
-            .OrderBy(s => s.Id)
-            .ToListAsync(ct);
-        await db.Signals.Where(s => s.Pid == pid && s.ClaimedBy == claim).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
+            taken = await db.Signals.AsNoTracking()
+                .Where(s => s.Pid == pid && s.ClaimedBy == claim)
+                .OrderBy(s => s.Id)
+                .ToListAsync(ct);
+            await db.Signals.Where(s => s.Pid == pid && s.ClaimedBy == claim).ExecuteDeleteAsync(ct);
+            return taken;
+        }, ct => DeletedAsync(db, taken, ct), ct);
         foreach (var s in signals) s.ClaimedBy = null;
         return signals;
+    }
+
+    /// <summary>
+    /// Whether a consume whose COMMIT lost its connection was stored: its signals are gone. Only another reader
+    /// could also have removed them, had this one's transaction rolled back and that reader taken them in the moment
+    /// before this check: then both would deliver them. Taken as stored all the same, since the other answer (run
+    /// again, find nothing) would lose every signal of a commit that did go through, the likelier case.
+    /// </summary>
+    private static async Task<bool> DeletedAsync(BgtaskDbContext db, List<TaskSignal> signals, CancellationToken ct)
+    {
+        var ids = signals.Select(s => s.Id).ToList();
+        return !await db.Signals.AnyAsync(s => ids.Contains(s.Id), ct);
     }
 
     /// <summary>Removes the given pending signals of a task, or all of them when <paramref name="ids"/> is empty.</summary>

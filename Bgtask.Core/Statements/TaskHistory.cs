@@ -39,6 +39,10 @@ public static class TaskHistory
         return series.Count - deleted.Count;
     }
 
+    /// <summary>Whether the task has a point at <paramref name="at"/> (within a millisecond: far closer than two points).</summary>
+    public static Task<bool> HasHistoryPointAsync(this BgtaskDbContext db, long pid, DateTime at, CancellationToken ct) =>
+        db.HistoryPoints.AnyAsync(p => p.Pid == pid && p.At >= at.AddMilliseconds(-1) && p.At <= at.AddMilliseconds(1), ct);
+
     /// <summary>The task's newest <paramref name="take"/> points, oldest first.</summary>
     public static async Task<List<TaskHistoryPoint>> ReadHistoryAsync(this BgtaskDbContext db, long pid, int take,
         CancellationToken ct)

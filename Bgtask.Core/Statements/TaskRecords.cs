@@ -57,32 +57,41 @@ public static class TaskRecords
             .Select(t => new ExclusiveHeld(t.ExclusiveHeld!, t.Id))
             .FirstOrDefaultAsync(ct);
 
-    private static async Task<List<BackgroundTask>> InsertAsync(BgtaskDbContext db,
+    /// <remarks>
+    /// A retry after a transient error starts from scratch: the failed attempt's rows (and the pids they got) were
+    /// rolled back with it. Lost during COMMIT, the first task's pid tells: InnoDB never hands a pid out twice (Galera
+    /// interleaves them, still unique), so a row with it is this launch's. (MEMORY, where pids can repeat, runs no
+    /// retries.)
+    /// </remarks>
+    private static Task<List<BackgroundTask>> InsertAsync(BgtaskDbContext db,
         IReadOnlyList<(BackgroundTask Task, string Config)> launches, bool clearLeftovers, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var tasks = launches.Select(l => l.Task).ToList();
-        db.Tasks.AddRange(tasks);
-        await db.SaveChangesAsync(ct);
-        if (clearLeftovers)
+        return db.InTransactionAsync(async ct =>
         {
-            var pids = tasks.Select(t => t.Id).ToList();
-            // Looked for first with plain reads: an InnoDB DELETE that matches nothing still locks the gap past the
-            // last pid, and two launches at once that both did so deadlocked on their inserts into it.
-            if (await db.Configs.AnyAsync(c => pids.Contains(c.Pid), ct))
-                await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
-            if (await db.LogLines.AnyAsync(l => pids.Contains(l.Pid), ct))
-                await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
-            if (await db.HistoryPoints.AnyAsync(p => pids.Contains(p.Pid), ct))
-                await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
-        }
-        db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
-        // The history starts with the task: its first point (its status at creation) goes in with the configs.
-        db.HistoryPoints.AddRange(tasks.Select(t => TaskHistoryPoint.Of(t, t.CreatedAt, statusChange: true)));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        db.ChangeTracker.Clear();
-        return tasks;
+            db.ChangeTracker.Clear();
+            foreach (var task in tasks) task.Id = 0;
+            db.Tasks.AddRange(tasks);
+            await db.SaveChangesAsync(ct);
+            if (clearLeftovers)
+            {
+                var pids = tasks.Select(t => t.Id).ToList();
+                // Looked for first with plain reads: an InnoDB DELETE that matches nothing still locks the gap past the
+                // last pid, and two launches at once that both did so deadlocked on their inserts into it.
+                if (await db.Configs.AnyAsync(c => pids.Contains(c.Pid), ct))
+                    await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
+                if (await db.LogLines.AnyAsync(l => pids.Contains(l.Pid), ct))
+                    await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+                if (await db.HistoryPoints.AnyAsync(p => pids.Contains(p.Pid), ct))
+                    await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
+            }
+            db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
+            // The history starts with the task: its first point (its status at creation) goes in with the configs.
+            db.HistoryPoints.AddRange(tasks.Select(t => TaskHistoryPoint.Of(t, t.CreatedAt, statusChange: true)));
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            return tasks;
+        }, ct => db.TaskExistsAsync(tasks[0].Id, ct), ct);
     }
 
     public static Task<bool> TaskExistsAsync(this BgtaskDbContext db, long pid, CancellationToken ct) =>
@@ -100,25 +109,21 @@ public static class TaskRecords
         return query.OrderByDescending(t => t.Id).Take(filter.Limit + 1).ToListAsync(ct);
     }
 
-    /// <summary>Deletes a terminal task with its signals, configs, log and history.</summary>
-    public static async Task<ChangeOutcome> RemoveTaskAsync(this BgtaskDbContext db, long pid, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var removed = await db.Tasks
-            .WhereEnded().Where(t => t.Id == pid)
-            .ExecuteDeleteAsync(ct);
-        if (removed == 0)
+    /// <summary>Deletes a terminal task with its signals, configs, log and history (lost at COMMIT: stored if the task is gone).</summary>
+    public static Task<ChangeOutcome> RemoveTaskAsync(this BgtaskDbContext db, long pid, CancellationToken ct) =>
+        db.InTransactionAsync(async ct =>
         {
-            await tx.RollbackAsync(ct);
-            return await db.TaskExistsAsync(pid, ct) ? ChangeOutcome.Conflict : ChangeOutcome.NotFound;
-        }
-        await db.Signals.Where(s => s.Pid == pid).ExecuteDeleteAsync(ct);
-        await db.Configs.Where(c => c.Pid == pid).ExecuteDeleteAsync(ct);
-        await db.LogLines.Where(l => l.Pid == pid).ExecuteDeleteAsync(ct);
-        await db.HistoryPoints.Where(p => p.Pid == pid).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
-        return ChangeOutcome.Changed;
-    }
+            var removed = await db.Tasks
+                .WhereEnded().Where(t => t.Id == pid)
+                .ExecuteDeleteAsync(ct);
+            // Nothing deleted: the transaction commits nothing.
+            if (removed == 0) return await db.TaskExistsAsync(pid, ct) ? ChangeOutcome.Conflict : ChangeOutcome.NotFound;
+            await db.Signals.Where(s => s.Pid == pid).ExecuteDeleteAsync(ct);
+            await db.Configs.Where(c => c.Pid == pid).ExecuteDeleteAsync(ct);
+            await db.LogLines.Where(l => l.Pid == pid).ExecuteDeleteAsync(ct);
+            await db.HistoryPoints.Where(p => p.Pid == pid).ExecuteDeleteAsync(ct);
+            return ChangeOutcome.Changed;
+        }, async ct => !await db.TaskExistsAsync(pid, ct), ct);
 }
 
 public sealed record TaskFilter(IReadOnlyList<BackgroundTaskStatus>? Statuses, string? Task, long? Parent, long? After, int Limit);

@@ -112,16 +112,18 @@ public static class TaskSupervision
             .Take(batch)
             .ToListAsync(ct);
         if (pids.Count == 0) return 0;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Only ended tasks are deleted: the status guard holds even if one was somehow revived meanwhile.
-        var removed = await db.Tasks.WhereEnded().Where(t => pids.Contains(t.Id))
-            .ExecuteDeleteAsync(ct);
-        await db.Signals.Where(s => pids.Contains(s.Pid)).ExecuteDeleteAsync(ct);
-        await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
-        await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
-        await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
-        return removed;
+        // Deletes only: running them again deletes nothing more. Lost at COMMIT: stored if the ended tasks are gone.
+        return await db.InTransactionAsync(async ct =>
+        {
+            // Only ended tasks are deleted: the status guard holds even if one was somehow revived meanwhile.
+            var removed = await db.Tasks.WhereEnded().Where(t => pids.Contains(t.Id))
+                .ExecuteDeleteAsync(ct);
+            await db.Signals.Where(s => pids.Contains(s.Pid)).ExecuteDeleteAsync(ct);
+            await db.Configs.Where(c => pids.Contains(c.Pid)).ExecuteDeleteAsync(ct);
+            await db.LogLines.Where(l => pids.Contains(l.Pid)).ExecuteDeleteAsync(ct);
+            await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
+            return removed;
+        }, async ct => !await db.Tasks.WhereEnded().AnyAsync(t => pids.Contains(t.Id), ct), ct);
     }
 
     /// <summary>Records where a task's runner lives: its host, OS pid and that process's start time.</summary>

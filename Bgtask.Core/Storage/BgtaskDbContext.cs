@@ -17,6 +17,9 @@ public abstract class BgtaskDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<TaskHistoryPoint> HistoryPoints => Set<TaskHistoryPoint>();
     public DbSet<ServiceNode> Nodes => Set<ServiceNode>();
 
+    /// <summary>Set while a transaction that can check its own COMMIT runs (<see cref="RetriableTransactions"/>).</summary>
+    internal bool VerifiesCommit { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BgtaskDbContext).Assembly);
 

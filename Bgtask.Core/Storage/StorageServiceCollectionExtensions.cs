@@ -21,8 +21,18 @@ public static class StorageServiceCollectionExtensions
             var version = string.IsNullOrWhiteSpace(options.MySql.ServerVersion)
                 ? ServerVersion.AutoDetect(connectionString)
                 : ServerVersion.Parse(options.MySql.ServerVersion);
-            services.AddDbContextPool<MySqlBgtaskDbContext>(o => o.UseMySql(connectionString, version,
-                my => my.CommandTimeout(30)).AddInterceptors(mySqlInterceptors ?? []));
+            var mySql = options.MySql;
+            services.AddDbContextPool<MySqlBgtaskDbContext>(o =>
+            {
+                o.UseMySql(connectionString, version, my =>
+                {
+                    my.CommandTimeout(30);
+                    if (mySql.Retries)
+                        my.ExecutionStrategy(d => new MySqlRetryStrategy(d, mySql.RetryCount, mySql.RetryMaxDelay));
+                });
+                o.AddInterceptors(mySqlInterceptors ?? []);
+                if (mySql.Retries) o.AddInterceptors(new UnknownOutcomeInterceptor());
+            });
             services.AddScoped<BgtaskDbContext>(sp => sp.GetRequiredService<MySqlBgtaskDbContext>());
         }
         else
