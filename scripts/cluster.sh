@@ -46,7 +46,15 @@ alive_pid() {
 spawn() {
     local pid_file=$1 log=$2
     shift 2
-    setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' spawn "$pid_file" "$@" >"$log" 2>&1 </dev/null &
+    rm -f "$pid_file"
+    setsid bash -c 'echo $$ >"$1.new" && mv "$1.new" "$1"; shift; exec "$@"' spawn "$pid_file" "$@" >"$log" 2>&1 </dev/null &
+    # The pid file is there before this returns, so what follows can tell a process that exited from one not started.
+    local waited=0
+    until [ -s "$pid_file" ]; do
+        [ "$waited" -lt 300 ] || die "$* did not start"
+        sleep 0.1
+        waited=$((waited + 1))
+    done
 }
 
 wait_until() {
