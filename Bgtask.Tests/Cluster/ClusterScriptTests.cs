@@ -12,7 +12,7 @@ namespace Bgtask.Tests.Cluster;
 /// state folder and on ports of its own, so it never meets a cluster the user started or the tests' one.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ClusterScriptTests(ITestOutputHelper output) : IDisposable
+public sealed class ClusterScriptTests : IDisposable
 {
     private static readonly string Script = Path.Combine(Repository.Root, "scripts", "cluster.sh");
     private static readonly string[] GaleraAddresses = ["127.0.0.21", "127.0.0.22", "127.0.0.23"];
@@ -20,7 +20,14 @@ public sealed class ClusterScriptTests(ITestOutputHelper output) : IDisposable
     private readonly string _state = Path.Combine(Path.GetTempPath().Length <= 40 ? Path.GetTempPath() : "/tmp",
         $"bgtask-cluster-{Guid.NewGuid():N}"[..23]);
 
-    private readonly Dictionary<string, string> _environment = Environment();
+    private readonly Dictionary<string, string> _environment;
+    private readonly ITestOutputHelper _output;
+
+    public ClusterScriptTests(ITestOutputHelper output)
+    {
+        _output = output;
+        _environment = ScriptEnvironment(_state);
+    }
 
     public void Dispose()
     {
@@ -36,7 +43,7 @@ public sealed class ClusterScriptTests(ITestOutputHelper output) : IDisposable
     public async Task Start_RunsATaskThroughTheBalancer_Stop_LeavesNoProcess()
     {
         var start = await Command.RunAsync(Script, ["start"], Repository.Root, TimeSpan.FromMinutes(10), _environment);
-        output.WriteLine(start.Output);
+        _output.WriteLine(start.Output);
         start.Succeeded("cluster.sh start");
         var pids = Pids();
         Assert.Equal(6, pids.Count); // three Galera nodes, two replicas, haproxy
@@ -47,7 +54,7 @@ public sealed class ClusterScriptTests(ITestOutputHelper output) : IDisposable
         Assert.Equal((5L, 5L), (ended.OpTotal, ended.OpFinished));
 
         var status = await Command.RunAsync(Script, ["status"], Repository.Root, TimeSpan.FromMinutes(1), _environment);
-        output.WriteLine(status.Output);
+        _output.WriteLine(status.Output);
         status.Succeeded("cluster.sh status");
         Assert.Contains("replica n2", status.Output);
         Assert.DoesNotContain("not running", status.Output);
@@ -58,20 +65,22 @@ public sealed class ClusterScriptTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(Pids());
     }
 
-    /// <summary>The pids in the state folder's pid files (mariadbd.pid of each node, pid of each replica, haproxy.pid).</summary>
+    /// <summary>The pids in the script's pid files: mariadbd.pid of each Galera node (beside the pid file mariadbd
+    /// writes itself), pid of each replica, haproxy.pid.</summary>
     private List<int> Pids() =>
         Directory.EnumerateFiles(_state, "*pid", SearchOption.AllDirectories)
-            .Where(file => Path.GetFileName(file) is "mariadbd.pid" or "pid" or "haproxy.pid")
+            .Where(file => Path.GetFileName(file) is "mariadbd.pid" or "haproxy.pid" ||
+                           (Path.GetFileName(file) == "pid" && Path.GetFileName(Path.GetDirectoryName(file)!).StartsWith("replica-")))
             .Select(file => int.Parse(File.ReadAllText(file).Trim()))
             .ToList();
 
-    private Dictionary<string, string> Environment()
+    private static Dictionary<string, string> ScriptEnvironment(string state)
     {
         var galera = GaleraPorts.FreeOn(GaleraAddresses);
         var release = File.Exists(Path.Combine(Repository.Root, "Bgtask.Api", "bin", "Release", "net10.0", "Bgtask.Api"));
         return new Dictionary<string, string>
         {
-            ["BGTASK_CLUSTER_DIR"] = _state,
+            ["BGTASK_CLUSTER_DIR"] = state,
             ["BGTASK_CLUSTER_PORT"] = FreeRunOfThree().ToString(),
             ["BGTASK_CLUSTER_DB_PORT"] = galera.Sql.ToString(),
             ["BGTASK_CLUSTER_GALERA_PORTS"] = $"{galera.Group} {galera.Ist} {galera.Sst}",
