@@ -48,11 +48,12 @@ spawn() {
     shift 2
     rm -f "$pid_file"
     setsid bash -c 'echo $$ >"$1.new" && mv "$1.new" "$1"; shift; exec "$@"' spawn "$pid_file" "$@" >"$log" 2>&1 </dev/null &
-    # The pid file is written by the new session itself: wait for it, or a check right after sees no process.
-    local deadline=$((SECONDS + 30))
+    # The pid file is there before this returns, so what follows can tell a process that exited from one not started.
+    local waited=0
     until [ -s "$pid_file" ]; do
-        [ "$SECONDS" -lt "$deadline" ] || die "could not start $3 (see $log)"
+        [ "$waited" -lt 300 ] || die "$* did not start"
         sleep 0.1
+        waited=$((waited + 1))
     done
 }
 

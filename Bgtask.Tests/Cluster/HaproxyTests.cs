@@ -8,20 +8,24 @@ namespace Bgtask.Tests.Cluster;
 /// it alternates even over one keep-alive connection, per connection it keeps a connection on one replica.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class HaproxyTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class HaproxyTests(HaproxyTests.TwoReplicas replicas, ITestOutputHelper output) : IClassFixture<HaproxyTests.TwoReplicas>
 {
-    private readonly ServiceProcess[] _replicas = [new(), new()];
-
-    public async Task InitializeAsync() => await Task.WhenAll(_replicas.Select(replica => replica.StartAsync()));
-
-    public Task DisposeAsync()
+    /// <summary>Two replicas for all the tests of the class: each test puts a haproxy of its own in front.</summary>
+    public sealed class TwoReplicas : IAsyncLifetime
     {
-        foreach (var replica in _replicas) replica.Dispose();
-        return Task.CompletedTask;
+        public ServiceProcess[] Replicas { get; } = [new(), new()];
+
+        public async Task InitializeAsync() => await Task.WhenAll(Replicas.Select(replica => replica.StartAsync()));
+
+        public Task DisposeAsync()
+        {
+            foreach (var replica in Replicas) replica.Dispose();
+            return Task.CompletedTask;
+        }
     }
 
     private IEnumerable<KeyValuePair<string, Uri>> Servers =>
-        _replicas.Select((replica, i) => KeyValuePair.Create($"n{i + 1}", replica.Address));
+        replicas.Replicas.Select((replica, i) => KeyValuePair.Create($"n{i + 1}", replica.Address));
 
     [Fact]
     public async Task PerRequest_TheRequestsOfOneKeepAliveConnectionAlternateBetweenTheReplicas()

@@ -7,7 +7,9 @@ namespace Bgtask.Tests.Packaging;
 public sealed record Command(int ExitCode, string Output)
 {
     /// <summary>Runs <paramref name="file"/>; past <paramref name="timeout"/> it is killed (its whole tree, by pid) and the test fails.</summary>
-    public static async Task<Command> RunAsync(string file, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    /// <param name="environment">Variables to set for it, beside this process's own.</param>
+    public static async Task<Command> RunAsync(string file, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -17,6 +19,7 @@ public sealed record Command(int ExitCode, string Output)
             RedirectStandardError = true,
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Keep(output, e.Data);
