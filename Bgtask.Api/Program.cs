@@ -8,6 +8,7 @@ using Bgtask.Api.History;
 using Bgtask.Api.Launches;
 using Bgtask.Api.Limits;
 using Bgtask.Api.Logging;
+using Bgtask.Api.Memory;
 using Bgtask.Api.Nodes;
 using Bgtask.Api.OpenApi;
 using Bgtask.Api.Problems;
@@ -42,6 +43,7 @@ builder.AddBgtaskHealth();
 builder.AddBgtaskAuth();
 builder.AddBgtaskRateLimiting();
 builder.AddBgtaskSwagger();
+builder.AddBgtaskMemory();
 
 var app = builder.Build();
 

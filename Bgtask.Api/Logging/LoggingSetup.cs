@@ -1,5 +1,7 @@
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting.Compact;
+using Serilog.Settings.Configuration;
 
 namespace Bgtask.Api.Logging;
 
@@ -9,10 +11,19 @@ public static class LoggingSetup
     /// Serilog from the "Serilog" section (console and a rolling file by default). No static bootstrap
     /// logger: it would break several hosts in one process (the tests).
     /// </summary>
+    // The sinks and formatters the service ships, named: without them Serilog finds sinks by reading deps.json and
+    // loading every Serilog* assembly (DependencyModel, System.Reflection.Metadata, a few hundred methods compiled
+    // at start, kept resident). A sink of another package is still found through the section's "Using".
+    private static readonly ConfigurationReaderOptions Readers = new(
+        typeof(ConsoleLoggerConfigurationExtensions).Assembly,
+        typeof(FileLoggerConfigurationExtensions).Assembly,
+        typeof(LoggerSinkConfigurationDebugExtensions).Assembly,
+        typeof(CompactJsonFormatter).Assembly);
+
     public static IHostApplicationBuilder AddBgtaskLogging(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSerilog((services, lc) => lc
-            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Configuration(builder.Configuration, Readers)
             .ReadFrom.Services(services)
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Warning)
             .Enrich.FromLogContext());
