@@ -2,7 +2,11 @@ using System.Diagnostics;
 
 namespace Bgtask.Bench.Scenarios;
 
-/// <summary>1,000 running in-process tasks reporting: the service's RSS, CPU and GET /api/tasks/{pid} p99.</summary>
+/// <summary>
+/// Many live tasks on one node: 1,000 running in-process tasks reporting (the service's RSS, CPU and
+/// GET /api/tasks/{pid} p99), 10,000 external records reporting once a second (<see cref="ScaleRecords"/>) and
+/// 1,000 live AOT worker processes (<see cref="ScaleProcesses"/>), each on a service of its own.
+/// </summary>
 public static class ScaleScenario
 {
     private const int Running = 1000;
@@ -10,6 +14,13 @@ public static class ScaleScenario
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
     public static async Task RunAsync(Bench bench)
+    {
+        await InProcessTasksAsync(bench);
+        await ScaleRecords.RunAsync(bench);
+        await ScaleProcesses.RunAsync(bench);
+    }
+
+    private static async Task InProcessTasksAsync(Bench bench)
     {
         await using var service = await bench.StartServiceAsync(bench.AotWorker);
         var pids = new System.Collections.Concurrent.ConcurrentBag<long>();
