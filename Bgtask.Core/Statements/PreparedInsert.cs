@@ -63,9 +63,10 @@ public sealed class PreparedInsert
     public async Task InsertAsync<T>(BgtaskDbContext db, IReadOnlyList<T> rows, CancellationToken ct) where T : class
     {
         if (rows.Count == 0) return;
-        if (db.Database.CurrentTransaction is null && !_mySql)
+        if (db.Database.CurrentTransaction is null && (!_mySql || rows.Count > 1))
         {
-            // A transaction begun through EF, so that this process's SQLite writers still queue in SqliteWriteGate.
+            // Several rows land together or not at all, as SaveChanges stores them. Begun through EF, so that this
+            // process's SQLite writers still queue in SqliteWriteGate (even for one row).
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await InsertAsync(db, rows, ct);
             await tx.CommitAsync(ct);

@@ -28,6 +28,7 @@ public abstract class PreparedInsertTests<TTarget>(BgtaskApiFactory<TTarget> api
         AssertAllColumns<BackgroundTask>(db, "bgtask_tasks", "Id");
         AssertAllColumns<TaskConfig>(db, "bgtask_configs", null);
         AssertAllColumns<TaskHistoryPoint>(db, "bgtask_history", "Id");
+        AssertAllColumns<TaskLogLine>(db, "bgtask_log", null);
         return Task.FromResult(true);
     });
 
