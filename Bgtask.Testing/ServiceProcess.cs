@@ -26,10 +26,11 @@ public sealed class ServiceProcess : IDisposable, IAsyncDisposable
     /// <param name="folder">The service's binaries; null: the build beside this program (the tests reference it).</param>
     /// <param name="workingDirectory">Where it is started from; null: its own folder.</param>
     /// <param name="onOutput">Also gets each line the service prints (its warnings and errors).</param>
+    /// <param name="port">The loopback port to serve on; null: a free one. Known before start, for settings that name it.</param>
     public ServiceProcess(IEnumerable<KeyValuePair<string, string>>? settings = null, string? connectionString = null,
-        string? folder = null, string? workingDirectory = null, Action<string>? onOutput = null)
+        string? folder = null, string? workingDirectory = null, Action<string>? onOutput = null, int? port = null)
     {
-        Port = Loopback.FreePort();
+        Port = port ?? Loopback.FreePort();
         _folder = folder ?? AppContext.BaseDirectory;
         _workingDirectory = workingDirectory ?? _folder;
         _onOutput = onOutput;

@@ -8,7 +8,7 @@ namespace Bgtask.Api.Auth;
 public sealed class AccessRequirement : IAuthorizationRequirement;
 
 /// <summary>
-/// Admin: everything. Reader: reads only (GET, but not a consuming one). Worker: the routes marked
+/// Node: only the node-to-node routes, which nobody else may call. Admin: everything else. Reader: reads only (GET, but not a consuming one). Worker: the routes marked
 /// <see cref="WorkerRoute"/>, for the pid of its own task. A refusal says why; it becomes the 403's detail.
 /// </summary>
 public sealed class AccessHandler : AuthorizationHandler<AccessRequirement>
@@ -25,8 +25,13 @@ public sealed class AccessHandler : AuthorizationHandler<AccessRequirement>
 
     private static string? Refusal(ClaimsPrincipal user, HttpContext http)
     {
-        if (user.IsInRole(BgtaskAuth.AdminRole)) return null;
         var request = $"{http.Request.Method} {http.Request.Path}{http.Request.QueryString}";
+        // Node-to-node routes and the node credential belong to each other only: no API key or token reaches one.
+        var nodeRoute = http.GetEndpoint()?.Metadata.GetMetadata<NodeRoute>() is not null;
+        if (user.IsInRole(BgtaskAuth.NodeRole))
+            return nodeRoute ? null : $"The cluster secret is good only for the node-to-node routes, not for {request}.";
+        if (nodeRoute) return $"{request} is a node-to-node route: only another node of the cluster may call it.";
+        if (user.IsInRole(BgtaskAuth.AdminRole)) return null;
         if (user.IsInRole(BgtaskAuth.ReaderRole))
             return IsRead(http) ? null : $"A Reader key may only read; {request} changes something and needs an Admin key.";
         if (user.IsInRole(BgtaskAuth.WorkerRole) && long.TryParse(user.FindFirstValue(BgtaskAuth.PidClaim),

@@ -10,12 +10,25 @@ public sealed class WorkerRoute
     }
 }
 
+/// <summary>Endpoint metadata: a node-to-node route, which only another node (the cluster secret) may call.</summary>
+public sealed class NodeRoute
+{
+    public static readonly NodeRoute Instance = new();
+
+    private NodeRoute()
+    {
+    }
+}
+
 /// <summary>Endpoint metadata: a GET that consumes, and so is a write, when the query flag is true (signals?clean=true).</summary>
 public sealed record ConsumingRead(string Flag);
 
 public static class AccessMetadataExtensions
 {
     public static RouteHandlerBuilder AllowWorker(this RouteHandlerBuilder route) => route.WithMetadata(WorkerRoute.Instance);
+
+    public static TBuilder OnlyForNodes<TBuilder>(this TBuilder route) where TBuilder : IEndpointConventionBuilder =>
+        route.WithMetadata(NodeRoute.Instance);
 
     public static RouteHandlerBuilder ConsumesWhen(this RouteHandlerBuilder route, string queryFlag) =>
         route.WithMetadata(new ConsumingRead(queryFlag));

@@ -1,6 +1,6 @@
 namespace Bgtask.Api.Auth;
 
-/// <summary>The names the auth pieces share: one scheme, its headers, three roles and two claims.</summary>
+/// <summary>The names the auth pieces share: one scheme, its headers, four roles and two claims.</summary>
 public static class BgtaskAuth
 {
     public const string Scheme = "Bgtask";
@@ -10,6 +10,8 @@ public static class BgtaskAuth
     public const string ReaderRole = "Reader";
     /// <summary>Not configurable: the role of a worker token, good only for its own task.</summary>
     public const string WorkerRole = "Worker";
+    /// <summary>Not configurable: another node of the cluster (the cluster secret), good only for the node-to-node routes.</summary>
+    public const string NodeRole = "Node";
 
     /// <summary>The name of the API key a request came with (the rate limiter's partition).</summary>
     public const string KeyNameClaim = "bgtask:key";

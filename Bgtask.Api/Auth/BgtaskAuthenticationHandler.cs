@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text.Encodings.Web;
+using Bgtask.Api.Cluster;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
@@ -10,13 +12,14 @@ using Microsoft.Extensions.Options;
 namespace Bgtask.Api.Auth;
 
 /// <summary>
-/// The one scheme: a worker token (<c>Authorization: Bearer</c>) wins over everything else, then an API key
-/// (<c>X-Api-Key</c>); with no keys configured, a loopback client is Admin. Who may do what is decided
-/// afterwards by <see cref="AccessHandler"/>.
+/// The one scheme: a worker token (<c>Authorization: Bearer</c>) wins over everything else, then another node
+/// (<c>Authorization: BgtaskNode &lt;Cluster:Secret&gt;</c>, cluster mode only), then an API key (<c>X-Api-Key</c>);
+/// with no keys configured, a loopback client is Admin. Who may do what is decided afterwards by
+/// <see cref="AccessHandler"/> (a node only the node-to-node routes, which nobody else may call).
 /// </summary>
 public sealed class BgtaskAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ApiKeyRing keys, WorkerTokenCache tokens, IProblemDetailsService problems)
+    ApiKeyRing keys, WorkerTokenCache tokens, IProblemDetailsService problems, IOptions<ClusterOptions> cluster)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string BearerPrefix = "Bearer ";
@@ -27,6 +30,7 @@ public sealed class BgtaskAuthenticationHandler(
     {
         // A request that carries a token is held to the token's scope, whatever else it carries or wherever it comes from.
         if (BearerToken() is { } token) return await AuthenticateWorkerAsync(token);
+        if (NodeSecret() is { } secret) return AuthenticateNode(secret);
 
         if (keys.IsEmpty)
             return IsLoopback(Context.Connection.RemoteIpAddress)
@@ -47,6 +51,23 @@ public sealed class BgtaskAuthenticationHandler(
         if (header is null) return null;
         if (header.Equals(BearerPrefix.TrimEnd(), StringComparison.OrdinalIgnoreCase)) return "";
         return header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? header[BearerPrefix.Length..].Trim() : null;
+    }
+
+    /// <summary>The secret of an Authorization header with the node scheme; null when there is none.</summary>
+    private string? NodeSecret()
+    {
+        string? header = Request.Headers.Authorization;
+        var prefix = NodeCalls.AuthorizationScheme + " ";
+        return header is not null && header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? header[prefix.Length..].Trim() : null;
+    }
+
+    private AuthenticateResult AuthenticateNode(string secret)
+    {
+        // Compared in constant time: the secret admits node-to-node calls, and its timing must not leak it.
+        if (cluster.Value.Secret is { } expected &&
+            CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(expected)))
+            return Success("node", BgtaskAuth.NodeRole);
+        return AuthenticateResult.Fail("The cluster secret is not valid.");
     }
 
     private async Task<AuthenticateResult> AuthenticateWorkerAsync(string token)

@@ -37,10 +37,18 @@ public sealed class TaskEventHub(IOptions<EventOptions> options, IOptions<Micros
     public void Publish<T>(string type, long pid, T data, bool terminal = false, bool lazy = false)
     {
         var payload = lazy ? null : Serialize(data);
-        var size = payload?.Length ?? LazySize;
+        Add(type, pid, terminal, payload?.Length ?? LazySize, payload is null ? Later(data) : Ready(payload));
+    }
+
+    /// <summary>An event another node announced, as it serialized it: numbered here like this instance's own.</summary>
+    public void PublishSerialized(string type, long pid, string json, bool terminal) =>
+        Add(type, pid, terminal, json.Length, Ready(json));
+
+    private void Add(string type, long pid, bool terminal, int size, Func<string> serialize)
+    {
         lock (_lock)
         {
-            var e = new TaskEvent(++_last, type, pid, terminal, size, payload is null ? Later(data) : Ready(payload));
+            var e = new TaskEvent(++_last, type, pid, terminal, size, serialize);
             // Bounded by count (the ring) and by size: big log events push the oldest out sooner.
             if (_last - _oldest >= _ring.Length) Evict();
             _ring[e.Seq % _ring.Length] = e;

@@ -1,4 +1,5 @@
 using Bgtask.Api.Auth;
+using Bgtask.Api.Cluster;
 using Bgtask.Api.Events;
 using Bgtask.Api.Reports;
 using Bgtask.Api.Runners;
@@ -11,11 +12,12 @@ namespace Bgtask.Api.Notifications;
 /// <summary>
 /// The one place a stored change of a task is announced: the transition log line, the waiters, the live event
 /// streams and the metrics; an ended or removed task also leaves the report buffer and the token cache. Whoever
-/// stores a change calls it right after (<see cref="RunnerCalls"/> for the runner's calls); announcing to other
-/// nodes belongs here too.
+/// stores a change calls it right after (<see cref="RunnerCalls"/> for the runner's calls). In a cluster it also tells
+/// the other nodes (<see cref="ClusterPeers"/>): the same wake for their held reads and the same event for their streams.
 /// </summary>
 public sealed class TaskNotifier(TaskWakeups wakeups, StateReportBuffer reports, TaskEventHub events,
-    TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, SweepSignal sweep, ILogger<TaskNotifier> logger)
+    TaskPresenter presenter, WorkerTokenCache tokens, BgtaskMetrics metrics, SweepSignal sweep, ClusterPeers peers,
+    ILogger<TaskNotifier> logger)
 {
     public void Created(BackgroundTask task)
     {
@@ -42,7 +44,7 @@ public sealed class TaskNotifier(TaskWakeups wakeups, StateReportBuffer reports,
             logger.LogInformation("Task {Pid} moved to {Status}", task.Id, task.Status);
         wakeups.Wake(task.Id);
         metrics.Moved(task.Status);
-        PublishTask(task);
+        PublishTask(task, wake: true);
     }
 
     /// <summary>A progress report: a transition when it moved the task, else still news for the event streams.</summary>
@@ -64,13 +66,14 @@ public sealed class TaskNotifier(TaskWakeups wakeups, StateReportBuffer reports,
     {
         logger.LogInformation("Task {Pid} was sent {Signal}", pid, signal);
         wakeups.Wake(pid);
+        if (peers.HasPeers) peers.Tell(new NodeNote(pid, Wake: true));
     }
 
     public void ConfigChanged(long pid, int version)
     {
         logger.LogInformation("Task {Pid} config is now version {Version}", pid, version);
         wakeups.Wake(pid);
-        events.Publish("config", pid, new ConfigEventData(pid, version));
+        Publish("config", pid, new ConfigEventData(pid, version), wake: true);
     }
 
     public void Removed(long pid)
@@ -79,12 +82,28 @@ public sealed class TaskNotifier(TaskWakeups wakeups, StateReportBuffer reports,
         tokens.Forget(pid);
         logger.LogInformation("Task {Pid} removed", pid);
         wakeups.Wake(pid);
-        events.Publish("removed", pid, new RemovedEventData(pid), terminal: true);
+        Publish("removed", pid, new RemovedEventData(pid), terminal: true, wake: true);
     }
 
     public void LogAppended(long pid, IReadOnlyList<TaskLogLine> lines) =>
-        events.Publish("log", pid, new LogEventData(pid, lines.Select(LogLineResponse.From).ToList()));
+        Publish("log", pid, new LogEventData(pid, lines.Select(LogLineResponse.From).ToList()));
 
-    private void PublishTask(BackgroundTask task) =>
-        events.Publish("task", task.Id, presenter.ToResponse(task), task.Status.IsTerminal(), lazy: true);
+    private void PublishTask(BackgroundTask task, bool wake = false) =>
+        Publish("task", task.Id, presenter.ToResponse(task), task.Status.IsTerminal(), lazy: true, wake);
+
+    /// <summary>
+    /// This node's streams get the event (a progress event serialized only if a stream sends it); the other nodes get
+    /// it serialized, with the wake for their held reads when the change is one a worker waits for.
+    /// </summary>
+    private void Publish<T>(string type, long pid, T data, bool terminal = false, bool lazy = false, bool wake = false)
+    {
+        if (!peers.HasPeers)
+        {
+            events.Publish(type, pid, data, terminal, lazy);
+            return;
+        }
+        var json = events.Serialize(data);
+        events.PublishSerialized(type, pid, json, terminal);
+        peers.Tell(new NodeNote(pid, wake, type, json, terminal));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bgtask.Api.Cluster;
 using Bgtask.Api.Runners;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
@@ -17,11 +18,26 @@ namespace Bgtask.Api.Reports;
 /// holds no task (none reported for a minute), the flush loop rests until a report comes.
 /// A flush also appends a history point for each task whose newest point is older than its spacing
 /// (<see cref="HistorySeries.Spacing"/>): no statement of its own, at most one point per task per spacing.
+/// In cluster mode nothing is held back: one task's reports reach different nodes (a per-request balancer), and only
+/// the database sees them in the order the worker sent them, so each report is written before it is answered (its
+/// ending, through any node, then stores the progress last reported, and no node's late flush can lower it).
 /// </summary>
 public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal sweep, TimeProvider time,
-    IOptions<HistoryOptions> history,
+    IOptions<HistoryOptions> history, IOptions<ClusterOptions> cluster,
     ILogger<StateReportBuffer> logger) : BackgroundService
 {
+    private readonly bool _writeThrough = cluster.Value.Enabled;
+    private readonly ConcurrentDictionary<long, Series> _series = new();
+    private DateTime _nextSeriesEviction;
+
+    /// <summary>A written-through task's history as this node knows it: enough to space its report points.</summary>
+    private sealed class Series(int points, DateTime? lastAt)
+    {
+        public int Points = points;
+        public DateTime? LastAt = lastAt;
+        public DateTime UsedAt;
+    }
+
     // Long enough to coalesce: a task reporting more often than this is written once per interval (at 5 ms almost
     // every report was still written, row by row); short enough that another replica sees progress at once.
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
@@ -47,6 +63,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
     public async Task<Change> ReportAsync(BgtaskDbContext db, long pid, StateReport report, DateTime now, CancellationToken ct)
     {
         sweep.Activity(); // a report is a live task: the supervisor stops resting
+        if (_writeThrough) return await WriteThroughAsync(db, pid, report, now, ct);
         if (_failing)
         {
             // The database does not take the buffered reports right now: answer as the database does (503 while
@@ -87,6 +104,46 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
         return await db.ReportStateAsync(pid, report, now, ct);
     }
 
+    /// <summary>
+    /// The report stored at once (a status change with its history point, as ever), and a report point when the task's
+    /// newest one is older than its spacing. Another node adds points of its own for the same task: the spacing holds
+    /// per node, and the cap (thinning) for the series.
+    /// </summary>
+    private async Task<Change> WriteThroughAsync(BgtaskDbContext db, long pid, StateReport report, DateTime now,
+        CancellationToken ct)
+    {
+        var change = await db.ReportStateAsync(pid, report, now, ct);
+        if (change is not { Outcome: ChangeOutcome.Unchanged, Task: { } task }) return change;
+        if (!_series.TryGetValue(pid, out var series))
+        {
+            var (points, lastAt) = await db.HistoryStatsAsync(pid, ct);
+            series = _series.GetOrAdd(pid, _ => new Series(points, lastAt));
+        }
+        EvictIdleSeries(now);
+        var (min, max) = (history.Value.MinInterval, history.Value.MaxPoints);
+        lock (series)
+        {
+            series.UsedAt = now;
+            if (series.LastAt is { } last && now - last < HistorySeries.Spacing(now - (task.StartedAt ?? task.CreatedAt), min, max))
+                return change;
+            series.LastAt = now; // taken: a concurrent report of the same task adds no second point
+        }
+        db.HistoryPoints.Add(TaskHistoryPoint.Of(task, now, statusChange: false));
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        var count = Interlocked.Increment(ref series.Points);
+        if (count >= max) series.Points = await db.ThinHistoryAsync(pid, max, ct);
+        return change;
+    }
+
+    private void EvictIdleSeries(DateTime now)
+    {
+        if (now < _nextSeriesEviction) return;
+        _nextSeriesEviction = now + IdleEviction;
+        foreach (var (pid, series) in _series)
+            if (series.UsedAt < now - IdleEviction) _series.TryRemove(new KeyValuePair<long, Series>(pid, series));
+    }
+
     /// <summary>A stored live task with its pending report, if any (reads see the newest report): see <see cref="TaskReads"/>.</summary>
     public BackgroundTask Merged(BackgroundTask stored)
     {
@@ -118,6 +175,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
     /// <summary>The task ended or was removed: the next report reads the database again (and gets its 409 or 404).</summary>
     public void Drop(long pid)
     {
+        _series.TryRemove(pid, out _);
         if (!_entries.TryRemove(pid, out var entry)) return;
         lock (entry) entry.Dropped = true;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bgtask.Api.Cluster;
 using Bgtask.Core.Tasks;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,8 @@ public interface IRunner
 /// each runner's host, OS pid and start time, so another replica (or this one after a restart) can tell
 /// whether a runner on its host is alive, and end it, without this.
 /// </summary>
-public sealed class RunnerRegistry(IOptions<WorkerOptions> options, SweepSignal sweep)
+public sealed class RunnerRegistry(IOptions<WorkerOptions> options, SweepSignal sweep, ClusterPeers peers,
+    IOptions<ClusterOptions> cluster)
 {
     private readonly ConcurrentDictionary<long, IRunner> _runners = new();
     private readonly TimeSpan _killWait = options.Value.KillWait;
@@ -76,8 +78,21 @@ public sealed class RunnerRegistry(IOptions<WorkerOptions> options, SweepSignal 
             ? ours.TreeMemory()
             : null;
 
-    /// <summary>Ends the task's runner if this host can: one of ours, or a worker process recorded on this host.</summary>
+    /// <summary>
+    /// Ends the task's runner wherever it runs: one this process holds; in a cluster, one another node holds is ended
+    /// by that node (asked directly); otherwise, or when that node does not answer, a worker process recorded on this
+    /// host. A runner out of reach ends itself when it learns its task has ended, and its node ends it when it starts.
+    /// </summary>
     public async Task<bool> KillAsync(BackgroundTask task)
+    {
+        if (!_runners.ContainsKey(task.Id) && cluster.Value.Enabled && task.RunnerNode is { } node &&
+            node != cluster.Value.NodeName && await peers.KillAsync(node, task.Id) is { } killed)
+            return killed;
+        return await KillHereAsync(task);
+    }
+
+    /// <summary>Ends the task's runner if this host can: one of ours, or a worker process recorded on this host.</summary>
+    public async Task<bool> KillHereAsync(BackgroundTask task)
     {
         if (_runners.TryGetValue(task.Id, out var runner)) return await runner.KillAsync();
         if (task.Launcher != LauncherKind.Process || task.RunnerHost != OsProcesses.Host ||

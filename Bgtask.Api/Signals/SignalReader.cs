@@ -1,3 +1,4 @@
+using Bgtask.Api.Cluster;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Telemetry;
 using Bgtask.Core.Statements;
@@ -15,12 +16,17 @@ public sealed record SignalRead(List<TaskSignal> Signals, BackgroundTaskStatus S
 /// Reads (or consumes) a task's signals, holding the call while there are none until a signal arrives, the
 /// config version changes, the task ends, or the wait is over. This process's own writes wake it at once;
 /// it re-reads the database at least every <see cref="SignalOptions.RecheckInterval"/> (spread at random over
-/// the second half of it) for other replicas' writes.
+/// the second half of it; in cluster mode at most <see cref="ClusterOptions.HeldReadRecheck"/>, since another
+/// node's note of a change can be lost) for other replicas' writes.
 /// A waiter whose signal another reader took just keeps waiting.
 /// </summary>
 public sealed class SignalReader(TaskWakeups wakeups, IServiceScopeFactory scopes, TimeProvider time,
-    IOptions<SignalOptions> options, BgtaskMetrics metrics)
+    IOptions<SignalOptions> options, IOptions<ClusterOptions> cluster, BgtaskMetrics metrics)
 {
+    private readonly TimeSpan _recheck = cluster.Value.Enabled && options.Value.RecheckInterval > ClusterOptions.HeldReadRecheck
+        ? ClusterOptions.HeldReadRecheck
+        : options.Value.RecheckInterval;
+
     /// <param name="knownVersion">
     /// The config version the reader holds: any other version answers at once. Without it the read counts from its
     /// own first look, and a change that landed just before that look would wait out the whole wait.
@@ -48,7 +54,7 @@ public sealed class SignalReader(TaskWakeups wakeups, IServiceScopeFactory scope
             if (signals.Count > 0 || task.Status.IsTerminal() || task.ConfigVersion != versionAtStart || left <= TimeSpan.Zero)
                 return new SignalRead(signals, task.Status, task.ConfigVersion);
 
-            var recheck = Jittered(options.Value.RecheckInterval);
+            var recheck = Jittered(_recheck);
             await WaitAsync(woken, left < recheck ? left : recheck, ct);
         }
     }

@@ -1,9 +1,11 @@
+using Bgtask.Api.Cluster;
 using Bgtask.Api.Launches;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Runners;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
 using Bgtask.Core.Tasks;
+using Microsoft.Extensions.Options;
 
 namespace Bgtask.Api.Supervision;
 
@@ -12,20 +14,31 @@ namespace Bgtask.Api.Supervision;
 /// host: a worker process still alive (same OS pid and start time) is adopted and watched again; a dead
 /// one is `error`, "worker lost"; an in-process run died with its service: `error`, "service restarted".
 /// Launches still queued (no runner yet) are left for the dispatcher. Runners on other hosts are left to
-/// their own service, or to the heartbeat timeout. The supervisor runs it before its first sweep, and
-/// again until it succeeds, so a database that is down at start delays it rather than failing the service.
+/// their own service, or to the heartbeat timeout. In a cluster only this node's runners are its own (other nodes
+/// may share the host), and a worker process whose task another node ended while this one was away (kill, time
+/// limit) is ended now. The supervisor runs it before its first sweep, and again until it succeeds, so a database
+/// that is down at start delays it rather than failing the service.
 /// </summary>
 public sealed class Reconciler(
     IServiceScopeFactory scopes,
     ProcessLauncher processes,
     RunnerCalls calls,
+    RunnerRegistry runners,
+    IOptions<ClusterOptions> cluster,
+    TimeProvider time,
     ILogger<Reconciler> logger)
 {
+    /// <summary>How far back a restarted node looks for tasks ended elsewhere whose process it must end.</summary>
+    private static readonly TimeSpan EndedWhileAway = TimeSpan.FromDays(1);
+    private const int EndedToCheck = 10_000;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
-        var left = await db.LiveRunsOnHostAsync(OsProcesses.Host, cancellationToken);
+        var node = cluster.Value.Enabled ? cluster.Value.NodeName : null;
+        if (node is not null) await EndLeftoversAsync(db, node, cancellationToken);
+        var left = await db.LiveRunsOnHostAsync(OsProcesses.Host, node, cancellationToken);
 
         foreach (var task in left)
         {
@@ -49,5 +62,14 @@ public sealed class Reconciler(
                 logger.LogWarning("Task {Pid} was {Status} when the service stopped; its runner is gone: {Message}",
                     task.Id, task.Status, message);
         }
+    }
+
+    private async Task EndLeftoversAsync(BgtaskDbContext db, string node, CancellationToken ct)
+    {
+        var since = time.GetUtcNow().UtcDateTime - EndedWhileAway;
+        foreach (var task in await db.EndedRunsOnHostAsync(OsProcesses.Host, node, since, EndedToCheck, ct))
+            if (await runners.KillHereAsync(task))
+                logger.LogWarning("Task {Pid} ended ({Message}) while this node was away; its worker process is ended now",
+                    task.Id, task.Message);
     }
 }

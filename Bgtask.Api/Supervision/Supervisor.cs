@@ -1,3 +1,4 @@
+using Bgtask.Api.Cluster;
 using Bgtask.Api.Freezing;
 using Bgtask.Api.Launches;
 using Bgtask.Api.Notifications;
@@ -12,8 +13,10 @@ namespace Bgtask.Api.Supervision;
 /// <summary>
 /// Keeps the stored truth honest while the service runs: starts queued launches as slots free, ends tasks
 /// whose runner went silent ("worker lost (no heartbeat)"), enforces time limits (stop, then kill after the
-/// grace period: "time limit"), and deletes ended tasks past their retention. Every change is a guarded
-/// statement, so replicas sweeping the same database at once do no harm. It sweeps every
+/// grace period: "time limit"), deletes ended tasks past their retention, and in a cluster ends the in-process runs
+/// of nodes whose lease ran out ("node lost"). Every change is a guarded statement, so nodes sweeping the same
+/// database at once do no harm: each change is made once, by whichever node gets there first, and the duties go on
+/// while any node lives. It sweeps every
 /// <c>Tasks:SweepInterval</c> while any task is live, and rests (one query) while none is (<see cref="SweepSignal"/>).
 /// </summary>
 public sealed class Supervisor(
@@ -26,6 +29,7 @@ public sealed class Supervisor(
     RunnerCalls calls,
     TaskFreezer freezer,
     IOptions<TasksOptions> options,
+    IOptions<ClusterOptions> cluster,
     TimeProvider time,
     ILogger<Supervisor> logger) : BackgroundService
 {
@@ -53,6 +57,7 @@ public sealed class Supervisor(
                 {
                     await dispatcher.StartQueuedAsync(stoppingToken);
                     await ExpireSilentAsync(stoppingToken);
+                    await EndRunsOfLostNodesAsync(stoppingToken);
                     await EnforceTimeLimitsAsync(stoppingToken);
                 }
                 await PurgeAsync(stoppingToken);
@@ -113,6 +118,19 @@ public sealed class Supervisor(
             await runners.KillAsync(task); // a hung worker of ours must not live on
         }
     }
+
+    /// <summary>An in-process run cannot outlive its node: once the node's lease has run out, its runs are ended.</summary>
+    private async Task EndRunsOfLostNodesAsync(CancellationToken ct)
+    {
+        if (!cluster.Value.Enabled) return;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
+        foreach (var pid in await db.RunsOfLostNodesAsync(Now - cluster.Value.Lease, ct))
+            if (await calls.LostAsync(db, pid, NodeLost))
+                logger.LogWarning("Task {Pid} ran in-process on a node whose lease ran out: {Message}", pid, NodeLost);
+    }
+
+    private const string NodeLost = "node lost";
 
     private async Task EnforceTimeLimitsAsync(CancellationToken ct)
     {

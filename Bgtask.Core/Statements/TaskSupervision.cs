@@ -132,9 +132,26 @@ public static class TaskSupervision
             .SetProperty(t => t.RunnerOsPid, osPid)
             .SetProperty(t => t.RunnerStartedAt, startedAt), ct);
 
-    /// <summary>Live tasks whose runner was recorded on <paramref name="host"/> (what a restarted service left there).</summary>
-    public static Task<List<BackgroundTask>> LiveRunsOnHostAsync(this BgtaskDbContext db, string host, CancellationToken ct) =>
+    /// <summary>
+    /// Live tasks whose runner was recorded on <paramref name="host"/> (what a restarted service left there); with a
+    /// <paramref name="node"/>, only that node's (in a cluster, other nodes on the same host keep theirs).
+    /// </summary>
+    public static Task<List<BackgroundTask>> LiveRunsOnHostAsync(this BgtaskDbContext db, string host, string? node,
+        CancellationToken ct) =>
         db.Tasks.AsNoTracking().WhereLive()
-            .Where(t => t.Launcher != LauncherKind.External && t.RunnerHost == host)
+            .Where(t => t.Launcher != LauncherKind.External && t.RunnerHost == host && (node == null || t.RunnerNode == node))
+            .ToListAsync(ct);
+
+    /// <summary>
+    /// Worker processes of <paramref name="node"/> on <paramref name="host"/> whose task ended after
+    /// <paramref name="since"/>: ended (killed, timed out) by another node while this one was away, so their process
+    /// may still run.
+    /// </summary>
+    public static Task<List<BackgroundTask>> EndedRunsOnHostAsync(this BgtaskDbContext db, string host, string node,
+        DateTime since, int take, CancellationToken ct) =>
+        db.Tasks.AsNoTracking().WhereEnded()
+            .Where(t => t.Launcher == LauncherKind.Process && t.RunnerHost == host && t.RunnerNode == node &&
+                        t.RunnerOsPid != null && t.FinishedAt >= since)
+            .OrderByDescending(t => t.Id).Take(take)
             .ToListAsync(ct);
 }

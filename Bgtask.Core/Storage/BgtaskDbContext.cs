@@ -1,3 +1,4 @@
+using Bgtask.Core.Nodes;
 using Bgtask.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,6 +15,7 @@ public abstract class BgtaskDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<TaskConfig> Configs => Set<TaskConfig>();
     public DbSet<TaskLogLine> LogLines => Set<TaskLogLine>();
     public DbSet<TaskHistoryPoint> HistoryPoints => Set<TaskHistoryPoint>();
+    public DbSet<ServiceNode> Nodes => Set<ServiceNode>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BgtaskDbContext).Assembly);

@@ -8,4 +8,5 @@ public static class StorageLimits
     public const int Message = 4000;
     public const int ExclusiveKey = 200;
     public const int NodeName = 255;
+    public const int NodeUrl = 500;
 }

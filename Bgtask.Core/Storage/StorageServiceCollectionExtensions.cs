@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Bgtask.Core.Storage;
@@ -7,8 +8,10 @@ namespace Bgtask.Core.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>Registers the provider's DbContext (pooled) and exposes it as <see cref="BgtaskDbContext"/>.</summary>
+    /// <param name="mySqlInterceptors">Added to the MySQL context (the service's causal reads in cluster mode).</param>
     public static IServiceCollection AddBgtaskDbContext(
-        this IServiceCollection services, StorageOptions options, string? connectionString)
+        this IServiceCollection services, StorageOptions options, string? connectionString,
+        IReadOnlyList<IInterceptor>? mySqlInterceptors = null)
     {
         if (options.Provider == StorageProvider.MySql)
         {
@@ -19,7 +22,7 @@ public static class StorageServiceCollectionExtensions
                 ? ServerVersion.AutoDetect(connectionString)
                 : ServerVersion.Parse(options.MySql.ServerVersion);
             services.AddDbContextPool<MySqlBgtaskDbContext>(o => o.UseMySql(connectionString, version,
-                my => my.CommandTimeout(30)));
+                my => my.CommandTimeout(30)).AddInterceptors(mySqlInterceptors ?? []));
             services.AddScoped<BgtaskDbContext>(sp => sp.GetRequiredService<MySqlBgtaskDbContext>());
         }
         else

@@ -30,7 +30,7 @@ public sealed class StateReportBufferUnitTests : IAsyncLifetime
     {
         await _database.InitializeAsync();
         _buffer = new StateReportBuffer(_database.Services.GetRequiredService<IServiceScopeFactory>(), new SweepSignal(), _time,
-            Options.Create(new HistoryOptions()), NullLogger<StateReportBuffer>.Instance);
+            Options.Create(new HistoryOptions()), Options.Create(new Bgtask.Api.Cluster.ClusterOptions()), NullLogger<StateReportBuffer>.Instance);
     }
 
     public async Task DisposeAsync()
