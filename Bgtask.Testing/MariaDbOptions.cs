@@ -22,8 +22,26 @@ public sealed record MariaDbOptions
     /// <summary>The databases (a <c>GRANT</c> pattern) the server's user may create and use.</summary>
     public string GrantedDatabases { get; init; } = "bgtask%";
 
-    /// <summary>More <c>mariadbd</c> arguments, after ours (a later duplicate wins), e.g. <c>--sync-binlog=1</c>.</summary>
+    /// <summary>More <c>mariadbd</c> settings, after ours (a later duplicate wins), in argument form: e.g.
+    /// <c>--sync-binlog=1</c>. They go to the server's option file, with ours.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>More arguments for the first start only, not for a <see cref="MariaDbServer.Restart"/>: e.g.
+    /// <c>--wsrep-new-cluster</c>, which bootstraps a Galera cluster that a restarted node must join instead.</summary>
+    public IReadOnlyList<string> FirstStartArguments { get; init; } = [];
+
+    /// <summary>The password of the server's user; null: a new random one. The nodes of a cluster share theirs.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>False for a server whose user comes from elsewhere: a Galera joiner copies it from its donor.</summary>
+    public bool CreateUser { get; init; } = true;
+
+    /// <summary>A status variable (<c>SHOW STATUS</c>) and the value it must show before a start or restart counts as
+    /// done; null: answering a ping is enough. A Galera node: <c>("wsrep_local_state_comment", "Synced")</c>.</summary>
+    public (string Variable, string Value)? ReadyStatus { get; init; }
+
+    /// <summary>How long a start or restart may take, the state transfer of a Galera joiner included.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>For a server that lives for one run: speed over durability.</summary>
     public static MariaDbOptions Fast => new() { FlushLogAtTrxCommit = 0, Doublewrite = false };

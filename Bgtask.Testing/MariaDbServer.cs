@@ -12,7 +12,7 @@ namespace Bgtask.Testing;
 /// </summary>
 public sealed partial class MariaDbServer : IDisposable
 {
-    private const string User = "bgtask";
+    internal const string User = "bgtask";
     private const string FolderPrefix = "bgtask-mariadb-";
 
     private readonly string _connectionString;
@@ -113,7 +113,7 @@ public sealed partial class MariaDbServer : IDisposable
 
     private static MariaDbServer StartIn(string folder, MariaDbOptions options)
     {
-        var password = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+        var password = options.Password ?? Convert.ToHexString(Guid.NewGuid().ToByteArray());
         var server = new MariaDbServer(new MySqlConnectionStringBuilder
         {
             Server = options.BindAddress,
@@ -128,10 +128,9 @@ public sealed partial class MariaDbServer : IDisposable
                 $"--datadir={server.DataFolder}", "--auth-root-authentication-method=socket", "--skip-test-db");
             server.Launch();
             // From any loopback address: a client of a server bound to 127.0.0.11 still comes from 127.0.0.1.
-            Commands.Run(Commands.Find("mariadb"), "--no-defaults", $"--socket={server.Socket}",
-                $"--user={Environment.UserName}", "-e",
-                $"CREATE USER '{User}'@'127.%' IDENTIFIED BY '{password}'; " +
-                $"GRANT ALL ON `{options.GrantedDatabases}`.* TO '{User}'@'127.%';");
+            if (options.CreateUser)
+                server.Sql($"CREATE USER '{User}'@'127.%' IDENTIFIED BY '{password}'; " +
+                           $"GRANT ALL ON `{options.GrantedDatabases}`.* TO '{User}'@'127.%';");
             server.ReadServerVersion();
             return server;
         }
@@ -144,8 +143,11 @@ public sealed partial class MariaDbServer : IDisposable
 
     private void Launch()
     {
+        var firstStart = _server is null;
         _server?.Dispose();
-        _server = Process.Start(new ProcessStartInfo(Commands.Find("mariadbd"), Arguments())
+        File.WriteAllText(OptionFile, OptionFileText());
+        _server = Process.Start(new ProcessStartInfo(Commands.Find("mariadbd"),
+            [$"--defaults-file={OptionFile}", .. firstStart ? _options.FirstStartArguments : []])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -161,13 +163,82 @@ public sealed partial class MariaDbServer : IDisposable
             AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         }
         WaitUntilAnswering();
+        if (_options.ReadyStatus is { } ready) WaitUntilStatus(ready.Variable, ready.Value);
     }
+
+    /// <summary>A <c>SHOW STATUS</c> variable of our own server, read as its administrator over the socket (so even
+    /// while a Galera node joins and answers its users 1047); null when the server does not have it.</summary>
+    public string? Status(string variable)
+    {
+        var output = Sql($"SHOW STATUS LIKE '{variable}'");
+        var columns = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Split('\t');
+        return columns is [_, var value] ? value : null;
+    }
+
+    /// <summary>Statements run by the administrator over the socket; returns what they print, tab-separated.</summary>
+    private string Sql(string statements)
+    {
+        if (_folder is null) throw new InvalidOperationException("Only a server this process started has a socket of its own.");
+        return Commands.Run(Commands.Find("mariadb"), "--no-defaults", $"--socket={Socket}", $"--user={Environment.UserName}",
+            "--batch", "--skip-column-names", "-e", statements);
+    }
+
+    private void WaitUntilStatus(string variable, string value)
+    {
+        var deadline = DateTime.UtcNow + _options.StartTimeout;
+        string? seen = null;
+        while (true)
+        {
+            if (_server!.HasExited)
+                throw new ServerExitedException($"mariadbd exited with code {_server.ExitCode} before {variable} was {value}:\n{ErrorLog()}");
+            try
+            {
+                seen = Status(variable);
+                if (seen == value) return;
+            }
+            catch (InvalidOperationException)
+            {
+                // Not answering for a moment (a Galera joiner between its state transfer and its restart of InnoDB).
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{variable} was still '{seen}', not '{value}', after {_options.StartTimeout}:\n{ErrorLog()}");
+            Thread.Sleep(200);
+        }
+    }
+
+    /// <summary>
+    /// The server's settings as an option file of its own rather than arguments after <c>--no-defaults</c>: a Galera
+    /// node's state transfer runs <c>mariadb-backup</c>, which would otherwise read the machine's /etc/mysql (whose
+    /// socket, data folder and syslog are not ours) and is given the arguments in a form it rejects.
+    /// </summary>
+    private string OptionFileText()
+    {
+        var lines = new List<string> { "[mysqld]" };
+        foreach (var argument in Arguments())
+        {
+            var option = argument.TrimStart('-');
+            var equals = option.IndexOf('=');
+            if (equals < 0 || option.AsSpan(equals + 1).IndexOfAny(" #;\"'\\") < 0)
+            {
+                lines.Add(option);
+                continue;
+            }
+            // Quoted, so that a ';' or '#' is not taken for a comment (wsrep-provider-options has ';').
+            var value = option[(equals + 1)..].Replace("\\", "\\\\").Replace("\"", "\\\"");
+            lines.Add($"{option[..equals]}=\"{value}\"");
+        }
+        // The state transfer's own log goes to the data folder (mariabackup.backup.log), not to syslog.
+        lines.AddRange(["[sst]", "sst-syslog=-1"]);
+        return string.Join('\n', lines) + "\n";
+    }
+
+    private string OptionFile => Path.Combine(_folder!, "my.cnf");
 
     private IEnumerable<string> Arguments()
     {
         string[] arguments =
         [
-            "--no-defaults", $"--user={Environment.UserName}", $"--datadir={DataFolder}", $"--socket={Socket}",
+            $"--user={Environment.UserName}", $"--datadir={DataFolder}", $"--socket={Socket}",
             $"--pid-file={Path.Combine(_folder!, "pid")}", $"--port={_options.Port}", $"--bind-address={_options.BindAddress}",
             "--skip-name-resolve", $"--log-error={Path.Combine(_folder!, "error.log")}",
             $"--max-connections={_options.MaxConnections}", $"--innodb-buffer-pool-size={_options.BufferPoolSize}",
@@ -182,7 +253,7 @@ public sealed partial class MariaDbServer : IDisposable
     private void WaitUntilAnswering()
     {
         var admin = Commands.Find("mariadb-admin");
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow + _options.StartTimeout;
         while (true)
         {
             if (_server!.HasExited)

@@ -105,7 +105,7 @@ public sealed class ServiceProcess : IDisposable, IAsyncDisposable
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
-            if (_process.HasExited)
+            if (_process.HasExited && _process.WaitForExit(TimeSpan.FromSeconds(10))) // and its output read to the end
                 throw new InvalidOperationException($"The service exited with code {_process.ExitCode} at start:\n{Output}");
             try
             {

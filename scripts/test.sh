@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds Bgtask and runs every test: the HTTP contract on SQLite, on MariaDB (InnoDB) and on MariaDB with MEMORY
 # tables, real worker processes, the faults, the bgtask CLI (in a pseudo-terminal too), the dashboard in a real
-# browser, and the container's publish (the Native AOT worker) and Docker files. Needs the .NET SDK and npm:
-# installs mariadb-server, chromium, clang and zlib1g-dev (and bsdutils, for `script`, should it be missing) with
-# apt-get when they are missing (the tests start a throwaway MariaDB of their own; BGTASK_TEST_MYSQL may name a
-# ready one instead), and the Docker checks' npm tools with npm ci.
+# browser, the container's publish (the Native AOT worker) and Docker files, and replicas over a Galera cluster
+# behind haproxy. Needs the .NET SDK and npm: installs mariadb-server, chromium, clang, zlib1g-dev, galera-4,
+# mariadb-backup, socat and haproxy (and bsdutils, for `script`, should it be missing) with apt-get when they are
+# missing (the tests start a throwaway MariaDB and Galera cluster of their own; BGTASK_TEST_MYSQL may name a ready
+# MariaDB instead), and the Docker checks' npm tools with npm ci.
 #
 # Output goes to the terminal and to artifacts/test/test-output.txt. The last line is the summary:
 #   N passed, M failed, K skipped
@@ -98,6 +99,24 @@ have_python3() {
     command -v python3 >/dev/null 2>&1
 }
 
+# The cluster tests (Bgtask.Tests/Cluster) and scripts/cluster.sh: a MariaDB Galera cluster, whose joining nodes
+# copy their state with mariadb-backup over socat, behind haproxy.
+have_galera() {
+    [ -e /usr/lib/galera/libgalera_smm.so ]
+}
+
+have_mariadb_backup() {
+    command -v mariadb-backup >/dev/null 2>&1 || [ -x /usr/bin/mariadb-backup ]
+}
+
+have_socat() {
+    command -v socat >/dev/null 2>&1
+}
+
+have_haproxy() {
+    command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]
+}
+
 # Installs Debian packages without starting any system service (the tests start their own MariaDB).
 install_packages() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -137,6 +156,10 @@ if ! have_script; then packages+=(bsdutils); fi
 if ! have_clang; then packages+=(clang); fi
 if ! have_zlib_dev; then packages+=(zlib1g-dev); fi
 if ! have_python3; then packages+=(python3); fi
+if ! have_galera; then packages+=(galera-4); fi
+if ! have_mariadb_backup; then packages+=(mariadb-backup); fi
+if ! have_socat; then packages+=(socat); fi
+if ! have_haproxy; then packages+=(haproxy); fi
 if [ ${#packages[@]} -gt 0 ]; then
     install_packages "${packages[@]}" || say "installing ${packages[*]} failed; the tests that need them will fail."
 fi

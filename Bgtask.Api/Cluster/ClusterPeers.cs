@@ -70,21 +70,49 @@ public sealed class ClusterPeers : IDisposable
     }
 
     /// <summary>
-    /// Asks <paramref name="node"/> to end the runner it holds for the task: its answer (<c>killed</c>), or null when
-    /// the node is not a live peer or did not answer.
+    /// Asks <paramref name="node"/> to end the runner it holds for a task already marked ended: its answer
+    /// (<c>killed</c>), or null when the node is not a live peer or did not answer.
     /// </summary>
-    public async Task<bool?> KillAsync(string node, long pid)
+    public Task<bool?> KillRunnerAsync(string node, long pid) => AskKillAsync(node, pid, NodeCalls.RunnerKillPath(pid));
+
+    /// <summary>Asks <paramref name="node"/> to kill the task it runs (mark and end): <c>killed</c>, or null as above.</summary>
+    public Task<bool?> AskKillAsync(string node, long pid) => AskKillAsync(node, pid, NodeCalls.KillPath(pid));
+
+    private async Task<bool?> AskKillAsync(string node, long pid, string path)
     {
         if (!_links.TryGetValue(node, out var link)) return null;
         try
         {
-            using var response = await _http.PostAsync(new Uri(link.Peer.Url, NodeCalls.KillPath(pid)), null, _stopping.Token);
+            using var response = await _http.PostAsync(new Uri(link.Peer.Url, path), null, _stopping.Token);
             if (!response.IsSuccessStatusCode) return null;
             return (await response.Content.ReadFromJsonAsync<NodeKillResult>(_stopping.Token))?.Killed;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
         {
             _logger.LogWarning("Node {Node} did not answer the kill of task {Pid}: {Error}", node, pid, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Asks <paramref name="node"/> to do a task's action it alone can (freeze, thaw: its host's processes): the status
+    /// and problem detail it answered, or null when the node is not a live peer or did not answer.
+    /// </summary>
+    public async Task<NodeAnswer?> AskAsync(string node, string path)
+    {
+        if (!_links.TryGetValue(node, out var link)) return null;
+        try
+        {
+            using var response = await _http.PostAsync(new Uri(link.Peer.Url, path), null, _stopping.Token);
+            string? detail = null;
+            if (!response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+                detail = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(_stopping.Token))
+                    .TryGetProperty("detail", out var d) ? d.GetString() : null;
+            return new NodeAnswer((int)response.StatusCode, detail);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            _logger.LogWarning("Node {Node} did not answer {Path}: {Error}", node, path, e.Message);
             return null;
         }
     }

@@ -15,3 +15,6 @@ public sealed record NodeKillResult(long Pid, bool Killed);
 
 /// <summary>Another live node, as the nodes table lists it.</summary>
 public sealed record Peer(string Name, Uri Url);
+
+/// <summary>What another node answered a relayed action: its status code and, for a problem, its detail.</summary>
+public sealed record NodeAnswer(int Status, string? Detail);

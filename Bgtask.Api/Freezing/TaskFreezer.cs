@@ -1,3 +1,4 @@
+using Bgtask.Api.Cluster;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Runners;
 using Bgtask.Core.Statements;
@@ -14,17 +15,22 @@ public readonly record struct FreezeOutcome(Change Change, string? Refusal = nul
 /// SIGCONT to the whole tree, no check-point needed) and the stored side (<see cref="TaskFreezes"/>: sleeping,
 /// frozen, the status to restore), then the announcement. Freeze stops the tree before it is marked (the memory it
 /// stores is then the frozen tree's); thaw marks before it continues the tree (a report right after the thaw
-/// is an ordinary one). Both are idempotent and act on the tree again when repeated, which is harmless.
+/// is an ordinary one). Both are idempotent and act on the tree again when repeated, which is harmless. In a
+/// cluster, a task whose runner another live node started is frozen and thawed by that node, asked directly (its
+/// processes may be on another host); when it does not answer, this node does what it can on its own host.
 /// </summary>
-public sealed class TaskFreezer(RunnerRegistry runners, RunnerCalls calls, TaskNotifier notifier, TimeProvider time)
+public sealed class TaskFreezer(RunnerRegistry runners, RunnerCalls calls, TaskNotifier notifier, ClusterPeers peers,
+    TimeProvider time)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    public async Task<FreezeOutcome> FreezeAsync(BgtaskDbContext db, long pid, CancellationToken ct)
+    /// <param name="relay">False when another node asked: this node acts itself, whatever the task's node says.</param>
+    public async Task<FreezeOutcome> FreezeAsync(BgtaskDbContext db, long pid, CancellationToken ct, bool relay = true)
     {
         var task = await db.FindTaskAsync(pid, ct);
         if (task is null) return new(Change.NotFound);
         if (Refusal(task, "frozen") is { } refusal) return new(new(ChangeOutcome.Conflict, task), refusal);
+        if (relay && await RelayAsync(db, task, NodeCalls.FreezePath(pid), ct) is { } relayed) return relayed;
         if (!ProcessTree.IsSupported || runners.ProcessOf(task) is not { } root) return new(new(ChangeOutcome.Conflict, task), NoProcess(task));
 
         ProcessTree.Freeze(root);
@@ -40,11 +46,13 @@ public sealed class TaskFreezer(RunnerRegistry runners, RunnerCalls calls, TaskN
         return new(change);
     }
 
-    public async Task<FreezeOutcome> ThawAsync(BgtaskDbContext db, long pid, CancellationToken ct)
+    /// <inheritdoc cref="FreezeAsync"/>
+    public async Task<FreezeOutcome> ThawAsync(BgtaskDbContext db, long pid, CancellationToken ct, bool relay = true)
     {
         var task = await db.FindTaskAsync(pid, ct);
         if (task is null) return new(Change.NotFound);
         if (Refusal(task, "thawed") is { } refusal) return new(new(ChangeOutcome.Conflict, task), refusal);
+        if (relay && await RelayAsync(db, task, NodeCalls.ThawPath(pid), ct) is { } relayed) return relayed;
         var root = ProcessTree.IsSupported ? runners.ProcessOf(task) : null;
         if (!task.Frozen && root is null) return new(new(ChangeOutcome.Conflict, task), NoProcess(task));
 
@@ -56,6 +64,20 @@ public sealed class TaskFreezer(RunnerRegistry runners, RunnerCalls calls, TaskN
         notifier.Applied(change);
         if (change.Outcome == ChangeOutcome.Changed) await calls.AppendLogAsync(db, pid, ["thawed"], ct);
         return new(change.Outcome == ChangeOutcome.Conflict ? change with { Outcome = ChangeOutcome.Unchanged } : change);
+    }
+
+    /// <summary>
+    /// The owner's answer as this node's outcome (the owner stored and announced the change); null when the task is
+    /// this node's or its owner did not answer.
+    /// </summary>
+    private async Task<FreezeOutcome?> RelayAsync(BgtaskDbContext db, BackgroundTask task, string path, CancellationToken ct)
+    {
+        if (runners.OwnerElsewhere(task) is not { } node || await peers.AskAsync(node, path) is not { } answer) return null;
+        var now = await db.FindTaskAsync(task.Id, ct);
+        if (now is null || answer.Status == StatusCodes.Status404NotFound) return new(Change.NotFound);
+        return answer.Status is >= 200 and < 300
+            ? new(new(ChangeOutcome.Unchanged, now))
+            : new(new(ChangeOutcome.Conflict, now), answer.Detail ?? $"Node {node}, which runs task {task.Id}, answered {answer.Status}.");
     }
 
     /// <summary>

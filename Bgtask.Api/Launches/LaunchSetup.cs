@@ -23,6 +23,7 @@ public static class LaunchSetup
         builder.Services.AddSingleton<ILauncher, InProcessLauncher>();
         builder.Services.AddSingleton<TaskDispatcher>();
         builder.Services.AddSingleton<TaskFreezer>();
+        builder.Services.AddSingleton<TaskKiller>();
         builder.Services.AddSingleton<LaunchService>();
         return builder;
     }

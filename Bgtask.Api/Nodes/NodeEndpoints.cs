@@ -1,6 +1,7 @@
 using Bgtask.Api.Auth;
 using Bgtask.Api.Cluster;
 using Bgtask.Api.Events;
+using Bgtask.Api.Freezing;
 using Bgtask.Api.Launches;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Runners;
@@ -27,7 +28,16 @@ public static class NodeEndpoints
         if (!app.ServiceProvider.GetRequiredService<IOptions<ClusterOptions>>().Value.Enabled) return app;
         var nodes = app.MapGroup("/internal/nodes").OnlyForNodes().ExcludeFromDescription();
         nodes.MapPost("/notes", Notes);
-        nodes.MapPost("/tasks/{pid:long}/kill", Kill);
+        nodes.MapPost("/tasks/{pid:long}/runner/kill", KillRunner);
+        nodes.MapPost("/tasks/{pid:long}/kill", async Task<Results<Ok<NodeKillResult>, NotFound>> (long pid,
+            BgtaskDbContext db, TaskKiller killer, CancellationToken ct) =>
+            await killer.KillAsync(db, pid, ct, relay: false) is { } killed
+                ? TypedResults.Ok(new NodeKillResult(pid, killed))
+                : TypedResults.NotFound());
+        nodes.MapPost("/tasks/{pid:long}/freeze", (long pid, BgtaskDbContext db, TaskFreezer freezer, CancellationToken ct) =>
+            Answer(freezer.FreezeAsync(db, pid, ct, relay: false)));
+        nodes.MapPost("/tasks/{pid:long}/thaw", (long pid, BgtaskDbContext db, TaskFreezer freezer, CancellationToken ct) =>
+            Answer(freezer.ThawAsync(db, pid, ct, relay: false)));
         return app;
     }
 
@@ -63,9 +73,18 @@ public static class NodeEndpoints
         return TypedResults.NoContent();
     }
 
+    /// <summary>A freeze or thaw done here for another node: 200, 404, or 409 with the refusal as its detail.</summary>
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Answer(Task<FreezeOutcome> action)
+    {
+        var outcome = await action;
+        if (outcome.Change.Outcome == Bgtask.Core.Tasks.ChangeOutcome.NotFound) return TypedResults.NotFound();
+        if (outcome.Refusal is { } why) return Bgtask.Api.Problems.Problem.Conflict(why);
+        return TypedResults.NoContent();
+    }
+
     /// <summary>Ends the runner this node holds for the task (the task is already marked ended by the caller).</summary>
-    private static async Task<Results<Ok<NodeKillResult>, NotFound>> Kill(long pid, BgtaskDbContext db,
-        RunnerRegistry runners, RunnerCalls calls, CancellationToken ct)
+    private static async Task<Results<Ok<NodeKillResult>, NotFound>> KillRunner(long pid, BgtaskDbContext db,
+        RunnerRegistry runners, CancellationToken ct)
     {
         if (await db.FindTaskAsync(pid, ct) is not { } task) return TypedResults.NotFound();
         var killed = await runners.KillHereAsync(task);

@@ -85,11 +85,19 @@ public sealed class RunnerRegistry(IOptions<WorkerOptions> options, SweepSignal 
     /// </summary>
     public async Task<bool> KillAsync(BackgroundTask task)
     {
-        if (!_runners.ContainsKey(task.Id) && cluster.Value.Enabled && task.RunnerNode is { } node &&
-            node != cluster.Value.NodeName && await peers.KillAsync(node, task.Id) is { } killed)
-            return killed;
+        if (OwnerElsewhere(task) is { } node && await peers.KillRunnerAsync(node, task.Id) is { } killed) return killed;
         return await KillHereAsync(task);
     }
+
+    /// <summary>
+    /// In a cluster, the live node other than this one that started the task's runner (which alone can reach its
+    /// processes when it runs on another host); null when the runner is this node's, or its node is not live.
+    /// </summary>
+    public string? OwnerElsewhere(BackgroundTask task) =>
+        cluster.Value.Enabled && !_runners.ContainsKey(task.Id) && task.RunnerNode is { } node &&
+        node != cluster.Value.NodeName && peers.Peers.Any(p => p.Name == node)
+            ? node
+            : null;
 
     /// <summary>Ends the task's runner if this host can: one of ours, or a worker process recorded on this host.</summary>
     public async Task<bool> KillHereAsync(BackgroundTask task)

@@ -48,17 +48,8 @@ public static class TaskControlEndpoints
     }
 
     private static async Task<Results<Ok<KillResponse>, ProblemHttpResult>> Kill(long pid, BgtaskDbContext db,
-        RunnerCalls calls, RunnerRegistry runners, CancellationToken ct)
-    {
-        // Marked first, then ended: the runner's watcher then finds the task ended and leaves it as killed. An
-        // in-process run learns of the mark at once and may be gone before it is looked for: noted beforehand.
-        var live = runners.Find(pid) is { IsAlive: true } runner ? runner : null;
-        var change = await calls.EndAsync(db, pid, BackgroundTaskStatus.Stopped, "killed", ct);
-        if (change.Outcome == ChangeOutcome.NotFound) return Problem.TaskNotFound(pid);
-        if (change.Outcome != ChangeOutcome.Changed) return TypedResults.Ok(new KillResponse(pid, Killed: false));
-        // An external record has no runner of ours: it is only marked, and nothing was ended.
-        var killed = await runners.KillAsync(change.Task!) || live is { IsAlive: false };
-        if (killed) await calls.AppendLogAsync(db, pid, ["killed"], CancellationToken.None);
-        return TypedResults.Ok(new KillResponse(pid, killed));
-    }
+        TaskKiller killer, CancellationToken ct) =>
+        await killer.KillAsync(db, pid, ct) is { } killed
+            ? TypedResults.Ok(new KillResponse(pid, killed))
+            : Problem.TaskNotFound(pid);
 }

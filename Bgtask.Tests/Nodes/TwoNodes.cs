@@ -64,16 +64,7 @@ public sealed class TwoNodes : IAsyncDisposable
         return new ServiceProcess(settings, ConnectionString, port: port);
     }
 
-    /// <summary>Until each node lists the other live: from then on they tell each other what they change.</summary>
-    public async Task WaitUntilPeersAsync()
-    {
-        foreach (var node in new[] { A, B })
-            await Eventually.TrueAsync(async () =>
-                (await node.Client.GetFromJsonAsync<List<NodeView>>("/api/nodes", Contract.Json))!.Count(n => n.Live) >= 2,
-                "both nodes are live");
-        // A node learns its peers at its lease's renewal (a third of the lease): wait one more.
-        await Task.Delay(Lease / 2);
-    }
+    public Task WaitUntilPeersAsync() => NodeLists.WaitUntilPeersAsync(Lease, A.Client, B.Client);
 
     public async ValueTask DisposeAsync()
     {

@@ -71,6 +71,34 @@ public sealed class TwoNodesTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProcessTaskOnA_FrozenAndThawedThroughB_ByTheNodeThatRunsIt()
+    {
+        var task = await A.LaunchAsync("demo.count", new { total = 100_000, delayMs = 20 });
+        await A.WaitForAsync(task.Pid, t => t.Status == Statuses.Running && t.OpFinished > 0, "counts on A");
+        var osPid = await WorkerProcesses.WaitForAsync(_nodes.A.Address, task.Pid);
+
+        var frozen = await (await B.CallAsync(task.Pid, "freeze")).ReadAsAsync<TaskView>(HttpStatusCode.OK);
+
+        Assert.True(frozen.Frozen);
+        Assert.Equal(Statuses.Sleeping, frozen.Status);
+        Assert.Equal('T', ProcessState(osPid));
+        var thawed = await (await B.CallAsync(task.Pid, "thaw")).ReadAsAsync<TaskView>(HttpStatusCode.OK);
+        Assert.False(thawed.Frozen);
+        Assert.Equal(Statuses.Running, thawed.Status);
+        Assert.NotEqual('T', ProcessState(osPid));
+        Assert.Contains("frozen", (await B.ReadLogAsync(task.Pid)).Items.Select(l => l.Line));
+
+        await B.CallAsync(task.Pid, "kill");
+    }
+
+    /// <summary>The state letter of /proc/{pid}/stat: T while stopped (SIGSTOP).</summary>
+    private static char ProcessState(int osPid)
+    {
+        var stat = File.ReadAllText($"/proc/{osPid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
+    }
+
+    [Fact]
     public async Task HeldReadOnA_IsWokenBySignalStoredThroughB()
     {
         var record = await A.NewRecordAsync();

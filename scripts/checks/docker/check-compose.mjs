@@ -12,7 +12,8 @@ const schema = JSON.parse(readFileSync(new URL("./compose-spec.json", import.met
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
 const validate = ajv.compile(schema);
 // uniqueKeys: a key given twice is an error in Compose too, not a silent override.
-const document = parse(readFileSync(file, "utf8"), { uniqueKeys: true });
+// merge: YAML merge keys (<<: *anchor), which Compose supports and docker-compose.cluster.yml uses.
+const document = parse(readFileSync(file, "utf8"), { uniqueKeys: true, merge: true });
 if (validate(document)) {
   console.log(`${file}: valid against the Compose Specification`);
 } else {
