@@ -21,6 +21,7 @@ using Bgtask.Api.TaskTypes;
 using Bgtask.Api.Tasks;
 using Bgtask.Api.Telemetry;
 using Bgtask.Api.Validation;
+using Bgtask.Api.WorkerRoutes;
 
 // appsettings.json is read from beside the assembly, not from the working directory: the same settings however and
 // from wherever the service is started.
@@ -46,6 +47,9 @@ builder.AddBgtaskSwagger();
 builder.AddBgtaskMemory();
 
 var app = builder.Build();
+
+// The worker routes branch off here, before the browser-facing middleware (WorkerRoutes/WorkerPipelineSetup).
+app.UseBgtaskWorkerPipeline();
 
 // Outside the exception handler, so the request log shows the status actually sent (503 in an outage, 499 for
 // a client that went away), not a 500 for every exception the handler then turned into something else.

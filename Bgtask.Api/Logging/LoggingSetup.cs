@@ -33,19 +33,27 @@ public static class LoggingSetup
     public static IApplicationBuilder UseBgtaskRequestLogging(this IApplicationBuilder app) =>
         app.UseSerilogRequestLogging(o =>
         {
-            // Who called, by name only ("key:ops", "worker:42", "loopback"): never a key, a token or any header.
-            o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms ({Client})";
-            o.EnrichDiagnosticContext = (diagnostics, http) =>
-                diagnostics.Set("Client", http.User.Identity?.Name ?? "anonymous");
-            // Health probes, and the routine calls of running tasks (a progress report every few hundred ms, a held
-            // signals read), would drown the log at Information: they go at Verbose and Debug. What those calls
-            // change is logged by the transitions themselves; a refused one (4xx) stays at Information.
-            o.GetLevel = (http, _, error) =>
-                error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
-                : http.Response.StatusCode < 300 && IsRoutineTaskCall(http.Request) ? LogEventLevel.Debug
-                : LogEventLevel.Information;
+            o.MessageTemplate = RequestTemplate;
+            o.EnrichDiagnosticContext = (diagnostics, http) => diagnostics.Set("Client", Client(http));
+            o.GetLevel = (http, _, error) => RequestLevel(http, error);
         });
+
+    /// <summary>The request log's line (here and in the worker routes' own, <c>WorkerRequestLog</c>).</summary>
+    public const string RequestTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms ({Client})";
+
+    /// <summary>Who called, by name only ("key:ops", "worker:42", "loopback"): never a key, a token or any header.</summary>
+    public static string Client(HttpContext http) => http.User.Identity?.Name ?? "anonymous";
+
+    /// <summary>
+    /// Health probes, and the routine calls of running tasks (a progress report every few hundred ms, a held
+    /// signals read), would drown the log at Information: they go at Verbose and Debug. What those calls
+    /// change is logged by the transitions themselves; a refused one (4xx) stays at Information.
+    /// </summary>
+    public static LogEventLevel RequestLevel(HttpContext http, Exception? error) =>
+        error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+        : http.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
+        : http.Response.StatusCode < 300 && IsRoutineTaskCall(http.Request) ? LogEventLevel.Debug
+        : LogEventLevel.Information;
 
     private static bool IsRoutineTaskCall(HttpRequest request)
     {

@@ -8,13 +8,9 @@ namespace Bgtask.Core.Statements;
 public static class TaskHistory
 {
     /// <summary>The point of a status change the caller's statement just made (the task as that statement left it).</summary>
-    public static async Task AddStatusPointAsync(this BgtaskDbContext db, BackgroundTask task, DateTime at,
-        CancellationToken ct)
-    {
-        var point = db.HistoryPoints.Add(TaskHistoryPoint.Of(task, at, statusChange: true));
-        await db.SaveChangesAsync(ct);
-        point.State = EntityState.Detached;
-    }
+    public static Task AddStatusPointAsync(this BgtaskDbContext db, BackgroundTask task, DateTime at,
+        CancellationToken ct) =>
+        PreparedInsert.For<TaskHistoryPoint>(db).InsertAsync(db, [TaskHistoryPoint.Of(task, at, statusChange: true)], ct);
 
     /// <summary>How many points the task has and when its newest is: what a writer needs to space and cap them.</summary>
     public static async Task<(int Count, DateTime? LastAt)> HistoryStatsAsync(this BgtaskDbContext db, long pid,

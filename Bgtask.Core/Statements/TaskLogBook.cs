@@ -22,20 +22,15 @@ public static class TaskLogBook
         {
             var last = await db.LogLines.Where(l => l.Pid == pid).MaxAsync(l => (long?)l.Seq, ct) ?? 0;
             var rows = lines.Select((line, i) => new TaskLogLine { Pid = pid, Seq = last + 1 + i, At = now, Line = line }).ToList();
-            db.LogLines.AddRange(rows);
             try
             {
-                await db.SaveChangesAsync(ct);
+                await PreparedInsert.For<TaskLogLine>(db).InsertAsync(db, rows, ct);
                 return rows;
             }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < 200)
+            catch (Exception e) when (DbErrors.IsUniqueViolation(e) && attempt < 200)
             {
                 // Another writer took those numbers: count again, after a short random pause once it gets crowded.
                 if (attempt >= 3) await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 20)), ct);
-            }
-            finally
-            {
-                db.ChangeTracker.Clear();
             }
         }
     }

@@ -14,7 +14,8 @@ public static class TaskRecords
         db.CreateTasksAsync([(task, configJson)], clearLeftovers, ct);
 
     /// <summary>
-    /// Inserts tasks (one, or a batch launch), their configs version 1 and first history points in one transaction,
+    /// Inserts tasks (one, or a batch launch), their configs version 1 and first history points in one transaction
+    /// (plain prepared statements, see <see cref="PreparedInsert"/>),
     /// unless a live task holds the <see cref="BackgroundTask.Exclusive"/> key one asks for: then nothing is stored
     /// and the holder is returned.
     /// </summary>
@@ -38,11 +39,10 @@ public static class TaskRecords
             {
                 return new(await InsertAsync(db, launches, clearLeftovers, ct), null);
             }
-            catch (DbUpdateException e) when (keys.Count > 0 && DbErrors.IsUniqueViolation(e))
+            catch (Exception e) when (keys.Count > 0 && DbErrors.IsUniqueViolation(e))
             {
                 // Rolled back, config included. The holder is read after the failure (never checked before the
                 // insert: two launches at once would both pass the check).
-                db.ChangeTracker.Clear();
                 if (await HolderAsync(db, keys, ct) is { } held) return new([], held);
                 if (attempt >= 10) throw; // the holder keeps ending just before each read: not expected in practice
             }
@@ -71,8 +71,7 @@ public static class TaskRecords
         {
             db.ChangeTracker.Clear();
             foreach (var task in tasks) task.Id = 0;
-            db.Tasks.AddRange(tasks);
-            await db.SaveChangesAsync(ct);
+            await PreparedInsert.For<BackgroundTask>(db).InsertAsync(db, tasks, ct);
             if (clearLeftovers)
             {
                 var pids = tasks.Select(t => t.Id).ToList();
@@ -85,11 +84,11 @@ public static class TaskRecords
                 if (await db.HistoryPoints.AnyAsync(p => pids.Contains(p.Pid), ct))
                     await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
             }
-            db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
+            await PreparedInsert.For<TaskConfig>(db).InsertAsync(db,
+                launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }).ToList(), ct);
             // The history starts with the task: its first point (its status at creation) goes in with the configs.
-            db.HistoryPoints.AddRange(tasks.Select(t => TaskHistoryPoint.Of(t, t.CreatedAt, statusChange: true)));
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
+            await PreparedInsert.For<TaskHistoryPoint>(db).InsertAsync(db,
+                tasks.Select(t => TaskHistoryPoint.Of(t, t.CreatedAt, statusChange: true)).ToList(), ct);
             return tasks;
         }, ct => db.TaskExistsAsync(tasks[0].Id, ct), ct);
     }
