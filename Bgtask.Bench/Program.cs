@@ -13,6 +13,7 @@ var scenarios = new Dictionary<string, Func<Bench, Task>>(StringComparer.Ordinal
     ["worker"] = WorkerScenario.RunAsync,
     ["soak"] = SoakScenario.RunAsync,
     ["idle"] = IdleScenario.RunAsync,
+    ["cluster"] = ClusterScenario.RunAsync,
 };
 
 string? json = null;

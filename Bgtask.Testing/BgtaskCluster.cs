@@ -142,6 +142,6 @@ public sealed class BgtaskCluster : IDisposable, IAsyncDisposable
         var connection = options.OwnDatabaseNode
             ? galera.ConnectionStringFor(database, (node - 1) % galera.Addresses.Count + 1)
             : galera.ConnectionStringFor(database);
-        return new ServiceProcess(settings, connection, port: port);
+        return new ServiceProcess(settings, connection, folder: options.ServiceFolder, port: port);
     }
 }

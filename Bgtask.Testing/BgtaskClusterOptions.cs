@@ -22,6 +22,9 @@ public sealed record BgtaskClusterOptions
     /// </summary>
     public bool OwnDatabaseNode { get; init; }
 
+    /// <summary>The service's binaries (a publish output, for the bench); null: the build beside this program.</summary>
+    public string? ServiceFolder { get; init; }
+
     /// <summary><c>Cluster:Secret</c>, the same on every replica; null: a new random one.</summary>
     public string? Secret { get; init; }
 }

@@ -71,7 +71,10 @@ public static class TaskRecords
         {
             db.ChangeTracker.Clear();
             foreach (var task in tasks) task.Id = 0;
-            await PreparedInsert.For<BackgroundTask>(db).InsertAsync(db, tasks, ct);
+            // Through EF, not PreparedInsert: the launch is the transaction the retry tests break on purpose (their
+            // injector is an EF command interceptor), and a prepared insert showed no measured gain on this machine.
+            db.Tasks.AddRange(tasks);
+            await db.SaveChangesAsync(ct);
             if (clearLeftovers)
             {
                 var pids = tasks.Select(t => t.Id).ToList();
@@ -84,11 +87,11 @@ public static class TaskRecords
                 if (await db.HistoryPoints.AnyAsync(p => pids.Contains(p.Pid), ct))
                     await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
             }
-            await PreparedInsert.For<TaskConfig>(db).InsertAsync(db,
-                launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }).ToList(), ct);
+            db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
             // The history starts with the task: its first point (its status at creation) goes in with the configs.
-            await PreparedInsert.For<TaskHistoryPoint>(db).InsertAsync(db,
-                tasks.Select(t => TaskHistoryPoint.Of(t, t.CreatedAt, statusChange: true)).ToList(), ct);
+            db.HistoryPoints.AddRange(tasks.Select(t => TaskHistoryPoint.Of(t, t.CreatedAt, statusChange: true)));
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
             return tasks;
         }, ct => db.TaskExistsAsync(tasks[0].Id, ct), ct);
     }

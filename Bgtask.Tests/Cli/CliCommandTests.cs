@@ -246,12 +246,10 @@ public sealed class CliCommandTests(WorkerApiFactory<SqliteTarget> api) : IClass
         Assert.Equal("", result.Stdout);
     }
 
-    // freeze/thaw and GET /api/nodes are in contract v1.1 but not built in the service yet: today they answer 404
-    // problems, and the CLI must turn those into exit 3 on one line. The happy paths get their tests when the routes land.
+    // A route's problem (freeze or thaw of an unknown pid: 404) is exit 3 on one line.
     [Theory]
     [InlineData("freeze", "987654321")]
     [InlineData("thaw", "987654321")]
-    [InlineData("nodes")]
     public async Task RoutesTheServiceAnswersWithAProblem_Exit3OnOneLine(params string[] args)
     {
         var result = await _cli.RunAsync(args);
@@ -260,6 +258,20 @@ public sealed class CliCommandTests(WorkerApiFactory<SqliteTarget> api) : IClass
         var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("bgtask: 404 ", line);
         Assert.DoesNotContain("Exception", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Nodes_ListsThisNodeLive_AsATableAndAsJson()
+    {
+        var table = await _cli.RunAsync("nodes");
+        var json = await _cli.RunAsync("nodes", "--json");
+
+        Assert.Equal(0, table.ExitCode);
+        Assert.StartsWith("NAME", table.Stdout);
+        Assert.Equal(2, table.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // the header and this node
+        Assert.Equal(0, json.ExitCode);
+        using var nodes = System.Text.Json.JsonDocument.Parse(json.Stdout);
+        Assert.True(Assert.Single(nodes.RootElement.EnumerateArray()).GetProperty("live").GetBoolean());
     }
 
     [Fact]
