@@ -20,6 +20,9 @@ public abstract class BgtaskDbContext(DbContextOptions options) : DbContext(opti
     /// <summary>Set while a transaction that can check its own COMMIT runs (<see cref="RetriableTransactions"/>).</summary>
     internal bool VerifiesCommit { get; set; }
 
+    /// <summary>Why the last COMMIT failed, if it did: only a lost connection leaves its outcome unknown.</summary>
+    internal Exception? CommitFailure { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BgtaskDbContext).Assembly);
 

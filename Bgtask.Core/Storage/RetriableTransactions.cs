@@ -20,7 +20,17 @@ public static class RetriableTransactions
         db.VerifiesCommit = true;
         try
         {
-            return await db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(operation, committed, ct);
+            // EF asks whether a failed COMMIT stored the transaction after all whatever the error was; only a lost
+            // connection leaves that open. A deadlock or a Galera certification failure at COMMIT rolled it back, and the
+            // operation's own check could be fooled by another node's work (signals another reader consumed are gone too).
+            return await db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
+                ct =>
+                {
+                    db.CommitFailure = null;
+                    return operation(ct);
+                },
+                ct => db.CommitFailure is { } failure && !DbErrors.IsLostConnection(failure) ? Task.FromResult(false) : committed(ct),
+                ct);
         }
         finally
         {

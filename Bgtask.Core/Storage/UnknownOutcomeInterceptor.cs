@@ -43,6 +43,7 @@ public sealed class UnknownOutcomeInterceptor : IDbCommandInterceptor, IDbTransa
 
     private static void Judge(TransactionErrorEventData eventData)
     {
+        if (eventData.Action == "Commit" && eventData.Context is BgtaskDbContext context) context.CommitFailure = eventData.Exception;
         if (eventData.Action == "Commit" && eventData.Context is BgtaskDbContext { VerifiesCommit: false } &&
             DbErrors.IsLostConnection(eventData.Exception))
             Marked.AddOrUpdate(eventData.Exception, true);
