@@ -46,6 +46,7 @@ public static class ClusterScenario
         Report(r, "event_a_to_b", "write on node A → event on node B", crossEvent, "on node A", sameEvent, 100);
 
         await CausalReadCostAsync(bench, r, cluster, a);
+        await LaunchRateAsync(r, cluster, a);
         await NodeLostAsync(r, cluster, a, b);
     }
 
@@ -168,6 +169,29 @@ public static class ClusterScenario
             if (i >= 20) times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         return times;
+    }
+
+    /// <summary>In-process launches/s (16 at a time, each run to its end) through the balancer (two nodes) and to one node.</summary>
+    private static async Task LaunchRateAsync(Results r, BgtaskCluster cluster, HttpClient one)
+    {
+        async Task<double> RateAsync(HttpClient client)
+        {
+            const int Count = 400;
+            var clock = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(Enumerable.Range(0, Count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, ct) =>
+            {
+                using var response = await client.PostAsJsonAsync("api/tasks",
+                    new { task = "demo.count", launcher = "inprocess", config = new { total = 1, delayMs = 0 } }, ct);
+                response.EnsureSuccessStatusCode();
+            });
+            return Count / clock.Elapsed.TotalSeconds;
+        }
+        await RateAsync(one); // warm-up
+        var (single, both) = (await RateAsync(one), await RateAsync(cluster.Balancer));
+        r.Add("cluster", "launches_per_s_two_nodes", both);
+        r.Add("cluster", "launches_per_s_one_node", single);
+        r.Line("cluster", "launches/s through the balancer, two nodes", Stats.N(both, "/s"), $"one node {Stats.N(single, "/s")}",
+            single > 0 ? both / single : null);
     }
 
     private static async Task NodeLostAsync(Results r, BgtaskCluster cluster, HttpClient a, HttpClient b)
