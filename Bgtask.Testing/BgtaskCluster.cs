@@ -116,26 +116,35 @@ public sealed class BgtaskCluster : IDisposable, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// A service node's settings over a MySQL-compatible database (InnoDB: Galera replicates nothing else), in cluster
+    /// mode when <paramref name="secret"/> is given: its name and its URL on 127.0.0.1:<paramref name="port"/>.
+    /// </summary>
+    public static Dictionary<string, string> NodeSettings(string? name, int port, string? secret, string serverVersion)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Storage:Provider"] = "MySql",
+            ["Storage:MySql:Engine"] = "InnoDB",
+            ["Storage:MySql:ServerVersion"] = serverVersion,
+        };
+        if (secret is null || name is null) return settings;
+        settings["Cluster:Secret"] = secret;
+        settings["Cluster:NodeName"] = name;
+        settings["Cluster:NodeUrl"] = $"http://127.0.0.1:{port}/";
+        return settings;
+    }
+
     private static ServiceProcess NewReplica(int node, GaleraCluster galera, string database, string secret, Uri balancer,
         BgtaskClusterOptions options)
     {
         var port = Loopback.FreePort();
-        var settings = new Dictionary<string, string>
-        {
-            ["Storage:Provider"] = "MySql",
-            // Galera replicates InnoDB only.
-            ["Storage:MySql:Engine"] = "InnoDB",
-            ["Storage:MySql:ServerVersion"] = galera.ServerVersion,
-            ["Worker:ApiUrl"] = balancer.AbsoluteUri,
-            // Long enough for a worker to outlast a replica's absence.
-            ["Worker:RetryWindow"] = "00:00:30",
-        };
-        if (options.ClusterMode)
-        {
-            settings["Cluster:Secret"] = secret;
-            settings["Cluster:NodeName"] = NodeName(node);
-            settings["Cluster:NodeUrl"] = $"http://127.0.0.1:{port}/";
-        }
+        var settings = options.ClusterMode
+            ? NodeSettings(NodeName(node), port, secret, galera.ServerVersion)
+            : NodeSettings(null, port, null, galera.ServerVersion);
+        settings["Worker:ApiUrl"] = balancer.AbsoluteUri;
+        // Long enough for a worker to outlast a replica's absence.
+        settings["Worker:RetryWindow"] = "00:00:30";
         foreach (var (key, value) in options.Settings.Concat(options.ReplicaSettings?.Invoke(node) ?? []))
             settings[key] = value;
         // All Galera nodes, FailOver: see GaleraCluster.ConnectionStringFor.

@@ -42,7 +42,9 @@ public sealed class ClusterPeers : IDisposable
     /// <summary>Whether any other node is live: cheap, for the hot paths that would otherwise serialize a note for nobody.</summary>
     public bool HasPeers => !_links.IsEmpty;
 
-    public IReadOnlyCollection<Peer> Peers => _links.Values.Select(l => l.Peer).ToList();
+    /// <summary>Whether <paramref name="node"/> is another live node (as of the last lease renewal).</summary>
+    public bool IsLive(string node) => _links.ContainsKey(node);
+
 
     /// <summary>Called by the node lease with the live nodes other than this one, after each renewal.</summary>
     public void Update(IReadOnlyList<Peer> live)
@@ -78,42 +80,41 @@ public sealed class ClusterPeers : IDisposable
     /// <summary>Asks <paramref name="node"/> to kill the task it runs (mark and end): <c>killed</c>, or null as above.</summary>
     public Task<bool?> AskKillAsync(string node, long pid) => AskKillAsync(node, pid, NodeCalls.KillPath(pid));
 
-    private async Task<bool?> AskKillAsync(string node, long pid, string path)
-    {
-        if (!_links.TryGetValue(node, out var link)) return null;
-        try
-        {
-            using var response = await _http.PostAsync(new Uri(link.Peer.Url, path), null, _stopping.Token);
-            if (!response.IsSuccessStatusCode) return null;
-            return (await response.Content.ReadFromJsonAsync<NodeKillResult>(_stopping.Token))?.Killed;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
-        {
-            _logger.LogWarning("Node {Node} did not answer the kill of task {Pid}: {Error}", node, pid, e.Message);
-            return null;
-        }
-    }
+    private async Task<bool?> AskKillAsync(string node, long pid, string path) =>
+        await PostAsync(node, path, async (response, ct) => response.IsSuccessStatusCode
+            ? (await response.Content.ReadFromJsonAsync<NodeKillResult>(ct))?.Killed
+            : null);
 
     /// <summary>
     /// Asks <paramref name="node"/> to do a task's action it alone can (freeze, thaw: its host's processes): the status
     /// and problem detail it answered, or null when the node is not a live peer or did not answer.
     /// </summary>
-    public async Task<NodeAnswer?> AskAsync(string node, string path)
+    public Task<NodeAnswer?> AskAsync(string node, string path) =>
+        PostAsync(node, path, async (response, ct) =>
+        {
+            string? detail = null;
+            if (!response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+                detail = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct))
+                    .TryGetProperty("detail", out var d) ? d.GetString() : null;
+            return new NodeAnswer((int)response.StatusCode, detail);
+        });
+
+    /// <summary>
+    /// One call to a live peer and what <paramref name="read"/> makes of its answer; default (null) when the node is
+    /// not a live peer or did not answer.
+    /// </summary>
+    private async Task<T?> PostAsync<T>(string node, string path, Func<HttpResponseMessage, CancellationToken, Task<T?>> read)
     {
-        if (!_links.TryGetValue(node, out var link)) return null;
+        if (!_links.TryGetValue(node, out var link)) return default;
         try
         {
             using var response = await _http.PostAsync(new Uri(link.Peer.Url, path), null, _stopping.Token);
-            string? detail = null;
-            if (!response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "application/problem+json")
-                detail = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(_stopping.Token))
-                    .TryGetProperty("detail", out var d) ? d.GetString() : null;
-            return new NodeAnswer((int)response.StatusCode, detail);
+            return await read(response, _stopping.Token);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
         {
             _logger.LogWarning("Node {Node} did not answer {Path}: {Error}", node, path, e.Message);
-            return null;
+            return default;
         }
     }
 

@@ -27,7 +27,7 @@ public sealed class NodeLease(
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>When this node claimed its name: its <c>startedAt</c>.</summary>
-    public DateTime StartedAt { get; } = TimeProvider.System.GetUtcNow().UtcDateTime;
+    public DateTime StartedAt { get; } = time.GetUtcNow().UtcDateTime;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {

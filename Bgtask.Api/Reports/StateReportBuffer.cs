@@ -120,21 +120,24 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
             series = _series.GetOrAdd(pid, _ => new Series(points, lastAt));
         }
         EvictIdleSeries(now);
-        var (min, max) = (history.Value.MinInterval, history.Value.MaxPoints);
         lock (series)
         {
             series.UsedAt = now;
-            if (series.LastAt is { } last && now - last < HistorySeries.Spacing(now - (task.StartedAt ?? task.CreatedAt), min, max))
-                return change;
+            if (!PointDue(task, now, series.LastAt)) return change;
             series.LastAt = now; // taken: a concurrent report of the same task adds no second point
         }
         db.HistoryPoints.Add(TaskHistoryPoint.Of(task, now, statusChange: false));
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
-        var count = Interlocked.Increment(ref series.Points);
-        if (count >= max) series.Points = await db.ThinHistoryAsync(pid, max, ct);
+        var max = history.Value.MaxPoints;
+        if (Interlocked.Increment(ref series.Points) >= max) series.Points = await db.ThinHistoryAsync(pid, max, ct);
         return change;
     }
+
+    /// <summary>Whether a report at <paramref name="at"/> adds a history point: none yet, or the newest older than the task's spacing.</summary>
+    private bool PointDue(BackgroundTask task, DateTime at, DateTime? last) =>
+        last is null || at - last >= HistorySeries.Spacing(at - (task.StartedAt ?? task.CreatedAt), history.Value.MinInterval,
+            history.Value.MaxPoints);
 
     private void EvictIdleSeries(DateTime now)
     {
@@ -276,7 +279,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
     private async Task AddHistoryPointsAsync(BgtaskDbContext db, List<(Entry Entry, BackgroundTask Task, long Version)> batch,
         List<long> gone, List<(Entry Entry, DateTime At, int Points)> pointed, CancellationToken ct)
     {
-        var (min, max) = (history.Value.MinInterval, history.Value.MaxPoints);
+        var max = history.Value.MaxPoints;
         var due = new List<(Entry Entry, BackgroundTask Task)>();
         var ended = gone.ToHashSet();
         foreach (var (entry, task, _) in batch)
@@ -284,8 +287,7 @@ public sealed class StateReportBuffer(IServiceScopeFactory scopes, SweepSignal s
             if (ended.Contains(task.Id) || task.HeartbeatAt is not { } at) continue;
             DateTime? last;
             lock (entry) last = entry.LastPointAt;
-            var spacing = HistorySeries.Spacing(at - (task.StartedAt ?? task.CreatedAt), min, max);
-            if (last is null || at - last >= spacing) due.Add((entry, task));
+            if (PointDue(task, at, last)) due.Add((entry, task));
         }
         if (due.Count == 0) return;
         db.HistoryPoints.AddRange(due.Select(d => TaskHistoryPoint.Of(d.Task, d.Task.HeartbeatAt!.Value, statusChange: false)));

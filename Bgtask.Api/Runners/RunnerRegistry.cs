@@ -95,7 +95,7 @@ public sealed class RunnerRegistry(IOptions<WorkerOptions> options, SweepSignal 
     /// </summary>
     public string? OwnerElsewhere(BackgroundTask task) =>
         cluster.Value.Enabled && !_runners.ContainsKey(task.Id) && task.RunnerNode is { } node &&
-        node != cluster.Value.NodeName && peers.Peers.Any(p => p.Name == node)
+        node != cluster.Value.NodeName && peers.IsLive(node)
             ? node
             : null;
 

@@ -46,21 +46,12 @@ public sealed class TwoNodes : IAsyncDisposable
     }
 
     /// <summary>A node process of this cluster named <paramref name="name"/> (not started).</summary>
-    public ServiceProcess Node(string name, IReadOnlyDictionary<string, string>? extra = null)
+    public ServiceProcess Node(string name)
     {
         var port = Loopback.FreePort();
-        var settings = new Dictionary<string, string>
-        {
-            ["Storage:Provider"] = "MySql",
-            ["Storage:MySql:Engine"] = "InnoDB",
-            ["Storage:MySql:ServerVersion"] = ServerVersion,
-            ["Cluster:Secret"] = Secret,
-            ["Cluster:NodeName"] = name,
-            ["Cluster:NodeUrl"] = $"http://127.0.0.1:{port}/",
-            ["Cluster:Lease"] = Lease.ToString(),
-            ["Tasks:SweepInterval"] = "00:00:00.250",
-        };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) settings[key] = value;
+        var settings = BgtaskCluster.NodeSettings(name, port, Secret, ServerVersion);
+        settings["Cluster:Lease"] = Lease.ToString();
+        settings["Tasks:SweepInterval"] = "00:00:00.250";
         return new ServiceProcess(settings, ConnectionString, port: port);
     }
 
