@@ -20,8 +20,11 @@ public sealed class NodeRoute
     }
 }
 
-/// <summary>Endpoint metadata: a GET that consumes, and so is a write, when the query flag is true (signals?clean=true).</summary>
-public sealed record ConsumingRead(string Flag);
+/// <summary>
+/// Endpoint metadata: a GET that consumes, and so is a write, when the query flag is true (signals?clean=true), or
+/// always when there is no flag (the worker channel).
+/// </summary>
+public sealed record ConsumingRead(string? Flag);
 
 public static class AccessMetadataExtensions
 {
@@ -32,4 +35,6 @@ public static class AccessMetadataExtensions
 
     public static RouteHandlerBuilder ConsumesWhen(this RouteHandlerBuilder route, string queryFlag) =>
         route.WithMetadata(new ConsumingRead(queryFlag));
+
+    public static RouteHandlerBuilder ConsumesAlways(this RouteHandlerBuilder route) => route.WithMetadata(new ConsumingRead(null));
 }

@@ -24,6 +24,8 @@ public static class WorkerPipelineSetup
         branch.UseAuthentication();
         branch.UseAuthorization();
         branch.UseMiddleware<RequestBodyLimitMiddleware>();
+        // The worker channel (WorkerChannel/); pings every 15 s, so a worker gone without a close is noticed.
+        branch.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15), KeepAliveTimeout = TimeSpan.FromSeconds(30) });
         branch.Run(context => context.GetEndpoint()!.RequestDelegate!(context));
         var worker = branch.Build();
         app.Use(next => context => IsWorkerRoute(context) ? worker(context) : next(context));
