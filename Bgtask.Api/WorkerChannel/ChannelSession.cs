@@ -20,8 +20,10 @@ namespace Bgtask.Api.WorkerChannel;
 /// woken by the same notifications) and claimed, one delivery at a time, until the worker says it has them. Whatever
 /// is still claimed when the channel closes goes back to the queue.
 /// </summary>
-public sealed class ChannelSession(WebSocket socket, long pid, IServiceScopeFactory scopes, RunnerCalls calls,
-    TaskNotifier notifier, SignalReader reader, IValidator<StateRequest> validator, ILogger logger)
+/// <param name="db">The upgrade request's context, for the reports (one at a time, in order, for the channel's life); the
+/// push loop, which runs beside them, takes contexts of its own.</param>
+public sealed class ChannelSession(WebSocket socket, long pid, BgtaskDbContext db, IServiceScopeFactory scopes,
+    RunnerCalls calls, TaskNotifier notifier, SignalReader reader, IValidator<StateRequest> validator, ILogger logger)
 {
     /// <summary>A state message is about a hundred bytes; this only bounds a broken or hostile client.</summary>
     private const int MaxMessageBytes = 64 * 1024;
@@ -149,14 +151,12 @@ public sealed class ChannelSession(WebSocket socket, long pid, IServiceScopeFact
         if (message.State is not { } state)
             return new(message.Seq, StatusCodes.Status400BadRequest,
                 new("One or more validation errors occurred.", "'state' is required: a PUT state body."));
-        var validation = await validator.ValidateAsync(state, ct);
+        var validation = validator.Validate(state);
         if (!validation.IsValid)
             return new(message.Seq, StatusCodes.Status400BadRequest, new("One or more validation errors occurred.",
                 string.Join(" ", validation.Errors.Select(e => e.ErrorMessage)), validation.ToDictionary()));
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
             var change = await calls.ReportAsync(db, pid, TaskStateEndpoints.ToReport(state), ct);
             return change switch
             {
@@ -168,6 +168,7 @@ public sealed class ChannelSession(WebSocket socket, long pid, IServiceScopeFact
         }
         catch (Exception e) when (BgtaskExceptionHandler.IsDatabaseOutage(e) && !ct.IsCancellationRequested)
         {
+            db.ChangeTracker.Clear(); // what a failed statement left tracked must not reach the next report
             logger.LogWarning(e, "Database unavailable for a report of task {Pid} on its worker channel", pid);
             return new(message.Seq, StatusCodes.Status503ServiceUnavailable,
                 new("Database unavailable", "The database cannot be reached right now; try again shortly."));

@@ -30,7 +30,7 @@ public static class WorkerChannelEndpoints
             return Problem.BadRequest($"GET /api/tasks/{pid}/channel is a WebSocket upgrade; use the HTTP routes otherwise.");
         if (!await db.TaskExistsAsync(pid, ct)) return Problem.TaskNotFound(pid);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        var session = new ChannelSession(socket, pid, scopes, calls, notifier, reader, validator,
+        var session = new ChannelSession(socket, pid, db, scopes, calls, notifier, reader, validator,
             loggers.CreateLogger(typeof(ChannelSession)));
         await session.RunAsync(ct);
         return TypedResults.Empty;
