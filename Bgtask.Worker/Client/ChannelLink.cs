@@ -119,7 +119,9 @@ internal sealed class ChannelLink : IAsyncDisposable
         {
             await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct);
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        // A send on a broken connection can also surface as a cancellation that nobody asked for.
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException
+                                      || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             throw new ChannelLostException("The worker channel was lost.", e);
         }
