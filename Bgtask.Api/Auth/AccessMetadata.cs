@@ -10,6 +10,16 @@ public sealed class WorkerRoute
     }
 }
 
+/// <summary>Endpoint metadata: a route served as a WebSocket (the worker channel); only it gets the WebSocket middleware.</summary>
+public sealed class WebSocketRoute
+{
+    public static readonly WebSocketRoute Instance = new();
+
+    private WebSocketRoute()
+    {
+    }
+}
+
 /// <summary>Endpoint metadata: a node-to-node route, which only another node (the cluster secret) may call.</summary>
 public sealed class NodeRoute
 {

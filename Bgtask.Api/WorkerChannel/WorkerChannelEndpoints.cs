@@ -16,7 +16,7 @@ public static class WorkerChannelEndpoints
     public static IEndpointRouteBuilder MapWorkerChannelEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/tasks/{pid:long}/channel", Open).WithTags("Task state").WithName("WorkerChannel")
-            .AllowWorker().ConsumesAlways()
+            .AllowWorker().ConsumesAlways().WithMetadata(WebSocketRoute.Instance)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(503)
             .WithSummary("Open the worker channel (WebSocket)").WithDescription(WorkerChannelDocs.Open);
         return app;
