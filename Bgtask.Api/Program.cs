@@ -21,6 +21,7 @@ using Bgtask.Api.TaskTypes;
 using Bgtask.Api.Tasks;
 using Bgtask.Api.Telemetry;
 using Bgtask.Api.Validation;
+using Bgtask.Api.WorkerChannel;
 using Bgtask.Api.WorkerRoutes;
 
 // appsettings.json is read from beside the assembly, not from the working directory: the same settings however and
@@ -65,6 +66,7 @@ app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.MapLaunchEndpoints();
 app.MapTaskEndpoints();
 app.MapTaskStateEndpoints();
+app.MapWorkerChannelEndpoints();
 app.MapTaskControlEndpoints();
 app.MapSignalEndpoints();
 app.MapConfigEndpoints();

@@ -110,7 +110,8 @@ public static class WorkerHost
 
     private static async Task<int> RunAsync(TaskCatalog catalog, HttpClient http, long pid, RunnerOptions options)
     {
-        var channel = new HttpTaskChannel(http, pid, new RetryWindow { Window = RetryWindowSetting() });
+        var retry = new RetryWindow { Window = RetryWindowSetting() };
+        ITaskChannel channel = SocketTaskChannel.Enabled ? new SocketTaskChannel(http, pid, retry) : new HttpTaskChannel(http, pid, retry);
         TaskContext? context = null;
         // SIGTERM (and Ctrl+C) ask the task to stop at its next check-point, like the stop signal.
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; context?.RequestStop(); });

@@ -45,6 +45,7 @@ public sealed class AccessHandler : AuthorizationHandler<AccessRequirement>
     {
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)) return false;
         if (http.GetEndpoint()?.Metadata.GetMetadata<ConsumingRead>() is not { } consuming) return true;
+        if (consuming.Flag is null) return false;
         // Parsed as the endpoint's bool? parameter is: anything that binds to true consumes.
         return !(bool.TryParse((string?)http.Request.Query[consuming.Flag], out var on) && on);
     }

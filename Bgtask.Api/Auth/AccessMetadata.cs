@@ -10,6 +10,16 @@ public sealed class WorkerRoute
     }
 }
 
+/// <summary>Endpoint metadata: a route served as a WebSocket (the worker channel); only it gets the WebSocket middleware.</summary>
+public sealed class WebSocketRoute
+{
+    public static readonly WebSocketRoute Instance = new();
+
+    private WebSocketRoute()
+    {
+    }
+}
+
 /// <summary>Endpoint metadata: a node-to-node route, which only another node (the cluster secret) may call.</summary>
 public sealed class NodeRoute
 {
@@ -20,8 +30,11 @@ public sealed class NodeRoute
     }
 }
 
-/// <summary>Endpoint metadata: a GET that consumes, and so is a write, when the query flag is true (signals?clean=true).</summary>
-public sealed record ConsumingRead(string Flag);
+/// <summary>
+/// Endpoint metadata: a GET that consumes, and so is a write, when the query flag is true (signals?clean=true), or
+/// always when there is no flag (the worker channel).
+/// </summary>
+public sealed record ConsumingRead(string? Flag);
 
 public static class AccessMetadataExtensions
 {
@@ -32,4 +45,6 @@ public static class AccessMetadataExtensions
 
     public static RouteHandlerBuilder ConsumesWhen(this RouteHandlerBuilder route, string queryFlag) =>
         route.WithMetadata(new ConsumingRead(queryFlag));
+
+    public static RouteHandlerBuilder ConsumesAlways(this RouteHandlerBuilder route) => route.WithMetadata(new ConsumingRead(null));
 }

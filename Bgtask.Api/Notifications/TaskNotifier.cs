@@ -69,6 +69,13 @@ public sealed class TaskNotifier(TaskWakeups wakeups, StateReportBuffer reports,
         if (peers.HasPeers) peers.Tell(new NodeNote(pid, Wake: true));
     }
 
+    /// <summary>Signals a closed worker channel had claimed are pending again: the held reads look for them.</summary>
+    public void SignalsReturned(long pid)
+    {
+        wakeups.Wake(pid);
+        if (peers.HasPeers) peers.Tell(new NodeNote(pid, Wake: true));
+    }
+
     public void ConfigChanged(long pid, int version)
     {
         logger.LogInformation("Task {Pid} config is now version {Version}", pid, version);

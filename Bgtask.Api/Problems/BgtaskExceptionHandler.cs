@@ -46,7 +46,8 @@ public sealed class BgtaskExceptionHandler(IProblemDetailsService problems, ILog
         _ => (null, null, null),
     };
 
-    private static bool IsDatabaseOutage(Exception exception)
+    /// <summary>An exception that means the database is away (503), not a bug; also the worker channel's test.</summary>
+    public static bool IsDatabaseOutage(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {

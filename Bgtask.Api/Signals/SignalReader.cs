@@ -36,19 +36,31 @@ public sealed class SignalReader(TaskWakeups wakeups, IServiceScopeFactory scope
     /// Each look at the database takes a context of its own and gives it back before waiting: a thousand held
     /// reads hold no database context (nor its memory) while they wait.
     /// </remarks>
-    public async Task<SignalRead?> ReadAsync(long pid, bool consume, TimeSpan wait, int? knownVersion,
-        CancellationToken ct)
+    public Task<SignalRead?> ReadAsync(long pid, bool consume, TimeSpan wait, int? knownVersion, CancellationToken ct) =>
+        consume
+            ? HoldAsync(pid, static (db, pid, ct) => db.ConsumeSignalsAsync(pid, ct), wait, knownVersion, ct)
+            : HoldAsync(pid, static (db, pid, ct) => db.PeekSignalsAsync(pid, ct), wait, knownVersion, ct, taking: false);
+
+    /// <summary>
+    /// The same held read for a worker channel: the signals found are claimed with <paramref name="claim"/>
+    /// (<see cref="SignalQueue.ClaimSignalsAsync"/>) rather than deleted, until the worker has them.
+    /// </summary>
+    public Task<SignalRead?> ClaimAsync(long pid, long claim, TimeSpan wait, int? knownVersion, CancellationToken ct) =>
+        HoldAsync(pid, (db, pid, ct) => db.ClaimSignalsAsync(pid, claim, ct), wait, knownVersion, ct);
+
+    private async Task<SignalRead?> HoldAsync(long pid, Func<BgtaskDbContext, long, CancellationToken, Task<List<TaskSignal>>> take,
+        TimeSpan wait, int? knownVersion, CancellationToken ct, bool taking = true)
     {
         var deadline = time.GetUtcNow() + wait;
         var versionAtStart = knownVersion;
         while (true)
         {
             var woken = wakeups.WhenWoken(pid);
-            var (task, signals) = await LookAsync(pid, consume, ct);
+            var (task, signals) = await LookAsync(pid, take, ct);
             if (task is null) return null;
             versionAtStart ??= task.ConfigVersion;
 
-            if (consume)
+            if (taking)
                 foreach (var s in signals) metrics.SignalDelivered(time.GetUtcNow().UtcDateTime - s.CreatedAt);
             var left = deadline - time.GetUtcNow();
             if (signals.Count > 0 || task.Status.IsTerminal() || task.ConfigVersion != versionAtStart || left <= TimeSpan.Zero)
@@ -59,13 +71,13 @@ public sealed class SignalReader(TaskWakeups wakeups, IServiceScopeFactory scope
         }
     }
 
-    private async Task<(TaskState? Task, List<TaskSignal> Signals)> LookAsync(long pid, bool consume, CancellationToken ct)
+    private async Task<(TaskState? Task, List<TaskSignal> Signals)> LookAsync(long pid,
+        Func<BgtaskDbContext, long, CancellationToken, Task<List<TaskSignal>>> take, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BgtaskDbContext>();
         if (await db.FindSignalStateAsync(pid, ct) is not var (status, version)) return (null, []);
-        var task = new TaskState(status, version);
-        return (task, consume ? await db.ConsumeSignalsAsync(pid, ct) : await db.PeekSignalsAsync(pid, ct));
+        return (new TaskState(status, version), await take(db, pid, ct));
     }
 
     private sealed record TaskState(BackgroundTaskStatus Status, int ConfigVersion);

@@ -44,14 +44,21 @@ public static class TaskStateEndpoints
         await call switch
         {
             { Outcome: ChangeOutcome.NotFound } => Problem.TaskNotFound(pid),
-            { Outcome: ChangeOutcome.Conflict, Task: { } task } =>
-                Problem.Conflict($"Task {pid} is {task.Status.ToString().ToLowerInvariant()}; that call does not apply."),
+            { Outcome: ChangeOutcome.Conflict, Task: { } task } => Problem.Conflict(ConflictDetail(task)),
             { Task: { } task } => TypedResults.Ok(presenter.ToResponse(task)),
             _ => Problem.TaskNotFound(pid),
         };
 
+    /// <summary>The 409's detail for a runner's call on a task whose state forbids it (HTTP and the worker channel).</summary>
+    public static string ConflictDetail(BackgroundTask task) =>
+        $"Task {task.Id} is {task.Status.ToString().ToLowerInvariant()}; that call does not apply.";
+
     private static Task<Results<Ok<TaskResponse>, ProblemHttpResult>> ReportState(long pid, StateRequest request,
-        BgtaskDbContext db, RunnerCalls calls, TaskPresenter presenter, CancellationToken ct)
+        BgtaskDbContext db, RunnerCalls calls, TaskPresenter presenter, CancellationToken ct) =>
+        Answer(pid, calls.ReportAsync(db, pid, ToReport(request), ct), presenter);
+
+    /// <summary>A validated <c>PUT state</c> body as the report it is (HTTP and the worker channel).</summary>
+    public static StateReport ToReport(StateRequest request)
     {
         BackgroundTaskStatus? status = request.Status switch
         {
@@ -59,8 +66,6 @@ public static class TaskStateEndpoints
             "sleeping" => BackgroundTaskStatus.Sleeping,
             _ => null,
         };
-        var report = new StateReport(request.OpTotal!.Value, request.OpFinished!.Value, status, request.Memory,
-            request.MemoryPeak);
-        return Answer(pid, calls.ReportAsync(db, pid, report, ct), presenter);
+        return new StateReport(request.OpTotal!.Value, request.OpFinished!.Value, status, request.Memory, request.MemoryPeak);
     }
 }

@@ -24,11 +24,20 @@ public static class WorkerPipelineSetup
         branch.UseAuthentication();
         branch.UseAuthorization();
         branch.UseMiddleware<RequestBodyLimitMiddleware>();
+        // The worker channel (WorkerChannel/) only: the other worker routes, called for every report, pay nothing for it.
+        // Pings every 15 s, so a worker gone without a close is noticed.
+        branch.UseWhen(IsWebSocketRoute, channel => channel.UseWebSockets(new WebSocketOptions
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(15), KeepAliveTimeout = TimeSpan.FromSeconds(30),
+        }));
         branch.Run(context => context.GetEndpoint()!.RequestDelegate!(context));
         var worker = branch.Build();
         app.Use(next => context => IsWorkerRoute(context) ? worker(context) : next(context));
         return app;
     }
+
+    private static bool IsWebSocketRoute(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<WebSocketRoute>() is not null;
 
     private static bool IsWorkerRoute(HttpContext context) =>
         context.GetEndpoint() is { RequestDelegate: not null } endpoint && endpoint.Metadata.GetMetadata<WorkerRoute>() is not null;

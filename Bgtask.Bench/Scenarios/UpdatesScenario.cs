@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using Bgtask.Worker.Client;
 using Microsoft.Data.Sqlite;
 using MySqlConnector;
 
 namespace Bgtask.Bench.Scenarios;
 
 /// <summary>
-/// State reports/s through the API at 16 and 64 concurrent reporters (each its own task), beside the same
-/// concurrency of single-row UPDATEs sent straight to the same database.
+/// State reports/s through the API at 16 and 64 concurrent reporters (each its own task), by <c>PUT state</c> and over
+/// the worker channel, beside the same concurrency of single-row UPDATEs sent straight to the same database.
 /// </summary>
 public static class UpdatesScenario
 {
@@ -38,6 +39,7 @@ public static class UpdatesScenario
                     using var response = await service.Client.PutAsync($"api/tasks/{pid}/state", body);
                     response.EnsureSuccessStatusCode();
                 });
+                var channel = await ChannelRateAsync(service.Address, pids);
                 var raw = db == "sqlite"
                     ? await RawSqliteAsync(service.ConnectionString, pids)
                     : await RawMySqlAsync(service.ConnectionString, pids);
@@ -45,8 +47,13 @@ public static class UpdatesScenario
                 bench.Results.Add("updates", $"{key}_api_per_s", api);
                 bench.Results.Add("updates", $"{key}_raw_update_per_s", raw);
                 bench.Results.Add("updates", $"{key}_ratio", api / raw);
-                bench.Results.Line("updates", $"{(db == "sqlite" ? "SQLite" : "MariaDB InnoDB")}, {concurrency} reporters: reports/s",
-                    Stats.N(api, "/s"), $"raw UPDATE {Stats.N(raw, "/s")}", api / raw, "≥ 1.0×", api / raw >= 1.0);
+                bench.Results.Add("updates", $"{key}_channel_per_s", channel);
+                bench.Results.Add("updates", $"{key}_channel_ratio", channel / raw);
+                var name = $"{(db == "sqlite" ? "SQLite" : "MariaDB InnoDB")}, {concurrency} reporters";
+                bench.Results.Line("updates", $"{name}: reports/s", Stats.N(api, "/s"), $"raw UPDATE {Stats.N(raw, "/s")}",
+                    api / raw, "≥ 1.0×", api / raw >= 1.0);
+                bench.Results.Line("updates", $"{name}: reports/s over the worker channel", Stats.N(channel, "/s"),
+                    $"raw UPDATE {Stats.N(raw, "/s")}", channel / raw, "≥ 1.0×", channel / raw >= 1.0);
             }
         }
     }
@@ -73,6 +80,34 @@ public static class UpdatesScenario
             Interlocked.Add(ref total, counted);
         })));
         return total / (clock.Elapsed - WarmUp).TotalSeconds;
+    }
+
+    /// <summary>
+    /// The same reporters over the worker channel, as the worker sends them (<see cref="ChannelLink"/>): one WebSocket
+    /// each, one report in flight, counted when its ack (200: received and applied to the report buffer, as for
+    /// <c>PUT state</c>) is back.
+    /// </summary>
+    private static async Task<double> ChannelRateAsync(Uri service, IReadOnlyList<long> pids)
+    {
+        var links = new Dictionary<long, ChannelLink>();
+        using var headers = new HttpClient();
+        foreach (var pid in pids)
+        {
+            var uri = new UriBuilder(new Uri(service, $"api/tasks/{pid}/channel")) { Scheme = "ws" }.Uri;
+            links[pid] = await ChannelLink.ConnectAsync(uri, headers.DefaultRequestHeaders, TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+        try
+        {
+            return await RateAsync(pids, async (pid, n) =>
+            {
+                var status = await links[pid].ReportAsync(new WireState(0, n, "running", 0, 0), CancellationToken.None);
+                if (status != 200) throw new InvalidOperationException($"A report over the worker channel was answered {status}.");
+            });
+        }
+        finally
+        {
+            foreach (var link in links.Values) await link.DisposeAsync();
+        }
     }
 
     private static async Task<double> RawSqliteAsync(string connectionString, IReadOnlyList<long> pids)

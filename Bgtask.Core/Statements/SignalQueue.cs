@@ -86,6 +86,43 @@ public static class SignalQueue
         return !await db.Signals.AnyAsync(s => ids.Contains(s.Id), ct);
     }
 
+    /// <summary>
+    /// A worker channel's claim (a negative number; a consuming read's claims are positive and never outlive its
+    /// transaction): one committed UPDATE stamps the task's pending signals, which stay in the table, invisible to
+    /// every reader, until the worker has them (<see cref="DeleteClaimedSignalsAsync"/>) or the channel closes first
+    /// (<see cref="ReleaseClaimedSignalsAsync"/>). Like <see cref="ConsumeSignalsAsync"/>, a plain read first, so an
+    /// empty queue costs no write; the claim UPDATE is atomic on every storage, so two readers never share a signal.
+    /// </summary>
+    public static async Task<List<TaskSignal>> ClaimSignalsAsync(this BgtaskDbContext db, long pid, long claim,
+        CancellationToken ct)
+    {
+        if (!await db.Signals.AnyAsync(s => s.Pid == pid && s.ClaimedBy == null, ct)) return [];
+        var claimed = await db.Signals
+            .Where(s => s.Pid == pid && s.ClaimedBy == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ClaimedBy, claim), ct);
+        if (claimed == 0) return [];
+        var signals = await db.Signals.AsNoTracking()
+            .Where(s => s.Pid == pid && s.ClaimedBy == claim)
+            .OrderBy(s => s.Id)
+            .ToListAsync(ct);
+        foreach (var s in signals) s.ClaimedBy = null;
+        return signals;
+    }
+
+    /// <summary>The claimed signals reached the task: they are gone.</summary>
+    public static Task<int> DeleteClaimedSignalsAsync(this BgtaskDbContext db, long pid, long claim, CancellationToken ct) =>
+        db.Signals.Where(s => s.Pid == pid && s.ClaimedBy == claim).ExecuteDeleteAsync(ct);
+
+    /// <summary>
+    /// Back to the queue, in their order (ids keep it): the claim's signals, or with no claim every channel's claim
+    /// of the task (a new channel opens only when the old one is gone, perhaps with the node that held it).
+    /// </summary>
+    public static Task<int> ReleaseClaimedSignalsAsync(this BgtaskDbContext db, long pid, long? claim, CancellationToken ct) =>
+        (claim is { } c
+            ? db.Signals.Where(s => s.Pid == pid && s.ClaimedBy == c)
+            : db.Signals.Where(s => s.Pid == pid && s.ClaimedBy < 0))
+        .ExecuteUpdateAsync(s => s.SetProperty(x => x.ClaimedBy, (long?)null), ct);
+
     /// <summary>Removes the given pending signals of a task, or all of them when <paramref name="ids"/> is empty.</summary>
     public static Task<int> ClearSignalsAsync(this BgtaskDbContext db, long pid, IReadOnlyCollection<long> ids,
         CancellationToken ct)

@@ -46,7 +46,7 @@ public sealed partial class AuthTests(AuthTests.KeyedHost keyed, AuthTests.OpenH
     private static readonly string[] WorkerRouteNames =
     [
         "GetTask", "GetConfig", "GetSignals", "ClearSignals", "UpdateState",
-        "SetStarted", "SetFinished", "SetStopped", "SetError", "WriteLog",
+        "SetStarted", "SetFinished", "SetStopped", "SetError", "WriteLog", "WorkerChannel",
     ];
 
     [Fact]

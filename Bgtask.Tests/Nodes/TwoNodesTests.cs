@@ -5,6 +5,8 @@ using Bgtask.Tests.Client;
 using Bgtask.Tests.Events;
 using Bgtask.Tests.Faults;
 using Bgtask.Tests.Workers;
+using Bgtask.Worker.Client;
+using Bgtask.Worker.Sdk;
 using Xunit.Abstractions;
 
 namespace Bgtask.Tests.Nodes;
@@ -141,6 +143,25 @@ public sealed class TwoNodesTests(ITestOutputHelper output) : IAsyncLifetime
         var signals = await (await read).ReadAsAsync<List<SignalView>>(HttpStatusCode.OK);
         Assert.Equal("custom.wake", Assert.Single(signals).Signal);
         output.WriteLine($"answered {clock.ElapsedMilliseconds} ms after the send returned");
+    }
+
+    [Fact]
+    public async Task WorkerChannelOnA_GetsTheSignalStoredThroughB_AndItsReportsAreReadOnB()
+    {
+        var record = await A.RecordInStatusAsync(Statuses.Running);
+        using var http = BgtaskHttp.Create(_nodes.A.Address, token: null, apiKey: null);
+        var channel = new SocketTaskChannel(http, record.Pid, new RetryWindow());
+        await channel.ReadSignalsAsync(TimeSpan.FromSeconds(5), 1, CancellationToken.None);
+        Assert.True(channel.IsChannelOpen);
+
+        await B.SendSignalAsync(record.Pid, "custom.wake");
+
+        var batch = await channel.ReadSignalsAsync(TimeSpan.FromSeconds(30), 1, CancellationToken.None);
+        Assert.Equal(["custom.wake"], batch.Signals);
+        Assert.True(channel.IsChannelOpen, "delivered over the channel, not by the HTTP fallback");
+        await channel.ReportAsync(new ProgressReport(10, 3, false, 0, 0), retry: false, CancellationToken.None);
+        Assert.Equal(3, (await B.GetTaskAsync(record.Pid)).OpFinished); // written through by A before its ack
+        Assert.Empty((await B.ReadSignalsAsync(record.Pid, clean: true)).Signals);
     }
 
     [Fact]

@@ -28,10 +28,15 @@ public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry
         }
     }
 
+    /// <summary>Signal ids the worker channel already handed to the task: the signals read leaves them out.</summary>
+    internal Func<long, bool>? AlreadyDelivered { get; init; }
+
+    internal static WireState Body(ProgressReport report) =>
+        new(report.OpTotal, report.OpFinished, report.Sleeping ? "sleeping" : "running", report.Memory, report.MemoryPeak);
+
     public async Task ReportAsync(ProgressReport report, bool retry, CancellationToken ct)
     {
-        var body = new WireState(report.OpTotal, report.OpFinished, report.Sleeping ? "sleeping" : "running",
-            report.Memory, report.MemoryPeak);
+        var body = Body(report);
         HttpRequestMessage Request() => Json(HttpMethod.Put, $"{_task}/state", body, WireJson.Default.WireState);
         if (retry)
         {
@@ -63,7 +68,8 @@ public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry
             var task = await ReadAsync(taskResponse, WireJson.Default.WireTask, ct);
             ended = task.Status is "stopped" or "finished" or "error";
         }
-        return new SignalBatch(signals.Select(s => s.Signal).ToList(), version, ended);
+        return new SignalBatch(signals.Where(s => AlreadyDelivered?.Invoke(s.Id) != true).Select(s => s.Signal).ToList(),
+            version, ended);
     }
 
     public async Task<ConfigSnapshot> GetConfigAsync(CancellationToken ct)
@@ -176,10 +182,12 @@ public sealed class HttpTaskChannel(HttpClient http, long pid, RetryWindow retry
     private static bool IsTransient(Exception e, CancellationToken ct) =>
         e is HttpRequestException or IOException || (e is TaskCanceledException && !ct.IsCancellationRequested);
 
-    private void EnsureTaskAlive(HttpResponseMessage response)
+    private void EnsureTaskAlive(HttpResponseMessage response) => EnsureTaskAlive(response.StatusCode);
+
+    internal void EnsureTaskAlive(HttpStatusCode status)
     {
-        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
-            throw new TaskEndedException($"Task {pid} has ended or is gone ({(int)response.StatusCode}).");
+        if (status is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+            throw new TaskEndedException($"Task {pid} has ended or is gone ({(int)status}).");
     }
 
     // Serialized up front: the body goes with its Content-Length in one write, not chunked (which the service
