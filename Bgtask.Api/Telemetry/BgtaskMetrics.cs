@@ -9,6 +9,7 @@ namespace Bgtask.Api.Telemetry;
 public sealed class BgtaskMetrics
 {
     public const string Name = "Bgtask";
+    public const string ChannelMessagesName = "bgtask.channel.messages";
 
     /// <summary>Spans of the service's own work (a launch); HTTP spans come from the ASP.NET Core instrumentation.</summary>
     public static readonly ActivitySource Source = new(Name);
@@ -17,6 +18,7 @@ public sealed class BgtaskMetrics
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _reports;
     private readonly Counter<long> _workersLost;
+    private readonly Counter<long> _channelMessages;
     private readonly Histogram<double> _signalLatency;
 
     public BgtaskMetrics(IMeterFactory meters, RunnerRegistry runners, TaskCounts counts)
@@ -25,6 +27,8 @@ public sealed class BgtaskMetrics
         _launches = meter.CreateCounter<long>("bgtask.launches", "{task}", "Tasks launched or recorded, by task and launcher.");
         _transitions = meter.CreateCounter<long>("bgtask.transitions", "{transition}", "Status changes, by the new status.");
         _reports = meter.CreateCounter<long>("bgtask.reports", "{report}", "State (progress) reports received.");
+        _channelMessages = meter.CreateCounter<long>(ChannelMessagesName, "{message}",
+            "Messages received over worker channels (reports and receipts): what a worker sends instead of requests.");
         _workersLost = meter.CreateCounter<long>("bgtask.workers.lost", "{task}", "Tasks ended because their runner was gone.");
         _signalLatency = meter.CreateHistogram<double>("bgtask.signal.latency", "s",
             "From a signal's creation to its delivery to a reader that consumed it.");
@@ -43,6 +47,8 @@ public sealed class BgtaskMetrics
     public void Reported() => _reports.Add(1);
 
     public void WorkerLost() => _workersLost.Add(1);
+
+    public void ChannelMessage() => _channelMessages.Add(1);
 
     public void SignalDelivered(TimeSpan latency) => _signalLatency.Record(Math.Max(0, latency.TotalSeconds));
 }

@@ -6,6 +6,7 @@ using Bgtask.Api.Notifications;
 using Bgtask.Api.Problems;
 using Bgtask.Api.Signals;
 using Bgtask.Api.Tasks;
+using Bgtask.Api.Telemetry;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
@@ -23,7 +24,8 @@ namespace Bgtask.Api.WorkerChannel;
 /// <param name="db">The upgrade request's context, for the reports (one at a time, in order, for the channel's life); the
 /// push loop, which runs beside them, takes contexts of its own.</param>
 public sealed class ChannelSession(WebSocket socket, long pid, BgtaskDbContext db, IServiceScopeFactory scopes,
-    RunnerCalls calls, TaskNotifier notifier, SignalReader reader, IValidator<StateRequest> validator, ILogger logger)
+    RunnerCalls calls, TaskNotifier notifier, SignalReader reader, IValidator<StateRequest> validator, BgtaskMetrics metrics,
+    ILogger logger)
 {
     /// <summary>A state message is about a hundred bytes; this only bounds a broken or hostile client.</summary>
     private const int MaxMessageBytes = 64 * 1024;
@@ -112,6 +114,7 @@ public sealed class ChannelSession(WebSocket socket, long pid, BgtaskDbContext d
                     await CloseAsync(WebSocketCloseStatus.InvalidPayloadData, "expected a JSON text message of type state or received");
                     return;
                 }
+                metrics.ChannelMessage();
                 switch (message.Type)
                 {
                     case "state":

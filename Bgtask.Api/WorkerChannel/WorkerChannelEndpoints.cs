@@ -2,6 +2,7 @@ using Bgtask.Api.Auth;
 using Bgtask.Api.Notifications;
 using Bgtask.Api.Problems;
 using Bgtask.Api.Signals;
+using Bgtask.Api.Telemetry;
 using Bgtask.Core.Contracts;
 using Bgtask.Core.Statements;
 using Bgtask.Core.Storage;
@@ -24,13 +25,13 @@ public static class WorkerChannelEndpoints
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Open(long pid, HttpContext http,
         BgtaskDbContext db, RunnerCalls calls, TaskNotifier notifier, SignalReader reader, IValidator<StateRequest> validator,
-        IServiceScopeFactory scopes, ILoggerFactory loggers, CancellationToken ct)
+        IServiceScopeFactory scopes, BgtaskMetrics metrics, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!http.WebSockets.IsWebSocketRequest)
             return Problem.BadRequest($"GET /api/tasks/{pid}/channel is a WebSocket upgrade; use the HTTP routes otherwise.");
         if (!await db.TaskExistsAsync(pid, ct)) return Problem.TaskNotFound(pid);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        var session = new ChannelSession(socket, pid, db, scopes, calls, notifier, reader, validator,
+        var session = new ChannelSession(socket, pid, db, scopes, calls, notifier, reader, validator, metrics,
             loggers.CreateLogger(typeof(ChannelSession)));
         await session.RunAsync(ct);
         return TypedResults.Empty;
