@@ -9,7 +9,7 @@ namespace Bgtask.Worker.Sdk;
 /// What a running task gets: its config, progress counters, a log, a cancellation token that fires on
 /// stop and kill, and the check-point where signals and config changes are applied in the order sent.
 /// <see cref="Advance"/> and <see cref="CheckpointAsync"/> are cheap: they touch memory only; the runner
-/// reports progress on a timer and receives signals in the background.
+/// reports changed progress (coalesced, at most once per report interval) and receives signals in the background.
 /// </summary>
 public sealed class TaskContext
 {
@@ -17,14 +17,16 @@ public sealed class TaskContext
     private readonly CancellationTokenSource _stop;
     private readonly TaskLogBuffer _log;
     private readonly Func<Task> _reportNow;
+    private readonly ChangeSignal _changes;
     private int _pending;
     private long _opTotal;
     private long _opFinished;
     private volatile bool _sleeping;
 
     internal TaskContext(long pid, string taskName, ConfigSnapshot config, TaskLogBuffer log,
-        Func<Task> reportNow, CancellationToken kill)
+        Func<Task> reportNow, CancellationToken kill, ChangeSignal? changes = null)
     {
+        _changes = changes ?? new ChangeSignal();
         Pid = pid;
         TaskName = taskName;
         Config = config.Config;
@@ -64,13 +66,29 @@ public sealed class TaskContext
     [RequiresDynamicCode("Binds with reflection; use the JsonTypeInfo overload in trimmed or AOT workers.")]
     public T? GetConfig<T>() => Config.Deserialize<T>(JsonSerializerOptions.Web);
 
-    public void SetTotal(long total) => Interlocked.Exchange(ref _opTotal, Math.Max(0, total));
+    public void SetTotal(long total)
+    {
+        Interlocked.Exchange(ref _opTotal, Math.Max(0, total));
+        _changes.Notify();
+    }
 
-    public void Advance(long count = 1) => Interlocked.Add(ref _opFinished, count);
+    public void Advance(long count = 1)
+    {
+        Interlocked.Add(ref _opFinished, count);
+        _changes.Notify();
+    }
 
-    public void SetCompleted(long completed) => Interlocked.Exchange(ref _opFinished, Math.Max(0, completed));
+    public void SetCompleted(long completed)
+    {
+        Interlocked.Exchange(ref _opFinished, Math.Max(0, completed));
+        _changes.Notify();
+    }
 
-    public void Log(string line) => _log.Add(line);
+    public void Log(string line)
+    {
+        _log.Add(line);
+        _changes.Notify();
+    }
 
     /// <summary>
     /// Applies what arrived since the last check-point, in order: <c>sleep</c> holds here (status sleeping)

@@ -2,9 +2,9 @@ namespace Bgtask.Worker.Sdk;
 
 /// <summary>
 /// Runs one task for one pid: marks it started, runs the task's code with a <see cref="TaskContext"/>, and
-/// meanwhile receives signals (held <c>wait</c> requests, not polling) and reports coalesced progress and
-/// heartbeats on a timer. The ending (finished, stopped, error) is reported last, after the final progress
-/// and the log, and is never dropped while the channel can retry.
+/// meanwhile receives signals (held <c>wait</c> requests, not polling) and reports progress when it changed
+/// (coalesced), else only the heartbeat. The ending (finished, stopped, error) is reported last, after the final
+/// progress and the log, and is never dropped while the channel can retry.
 /// </summary>
 public static class TaskRunner
 {
@@ -16,7 +16,8 @@ public static class TaskRunner
     {
         var start = await channel.StartAsync(kill);
         var log = new TaskLogBuffer();
-        var reporter = new Reporter(channel, log);
+        var changes = new ChangeSignal();
+        var reporter = new Reporter(channel, log, changes);
 
         if (!catalog.TryGet(start.Task, out var entry))
         {
@@ -29,7 +30,7 @@ public static class TaskRunner
 
         TaskContext? context = null;
         context = new TaskContext(pid, start.Task, start.Config, log,
-            () => reporter.ReportAsync(context!, force: true, final: false, kill), kill);
+            () => reporter.ReportAsync(context!, force: true, final: false, kill), kill, changes);
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(kill);
         log.Add("start");
         onStarted?.Invoke(context);
@@ -118,23 +119,31 @@ public static class TaskRunner
         }
     }
 
-    /// <summary>Sends progress when it changed (or a heartbeat is due) and the log in batches.</summary>
-    private sealed class Reporter(ITaskChannel channel, TaskLogBuffer log)
+    /// <summary>
+    /// Sends progress when it changed (or a heartbeat is due) and the log in batches: at most one report per report
+    /// interval while the task changes, and while it does not, nothing but the heartbeat. It does not tick in between:
+    /// it waits for the task's next change (<see cref="ChangeSignal"/>), which it then reports at once.
+    /// </summary>
+    private sealed class Reporter(ITaskChannel channel, TaskLogBuffer log, ChangeSignal changes)
     {
         private readonly ProcessMemory _memory = new();
         private readonly SemaphoreSlim _gate = new(1, 1);
         private ProgressReport? _lastSent;
-        private DateTime _lastSentAt;
+        private long _lastSentAt = Environment.TickCount64;
         private List<string>? _unsent;
 
         public async Task RunAsync(TaskContext context, RunnerOptions options, CancellationToken ct)
         {
-            using var timer = new PeriodicTimer(options.ReportInterval);
+            var heartbeat = (long)options.HeartbeatInterval.TotalMilliseconds;
+            Func<bool> news = () => HasNews(context);
             try
             {
-                while (await timer.WaitForNextTickAsync(ct))
+                while (true)
                 {
-                    var heartbeatDue = DateTime.UtcNow - _lastSentAt >= options.HeartbeatInterval;
+                    await Task.Delay(options.ReportInterval, ct); // coalesces the changes of one interval into one report
+                    var quiet = Environment.TickCount64 - Volatile.Read(ref _lastSentAt);
+                    await changes.WaitAsync(news, TimeSpan.FromMilliseconds(Math.Max(0, heartbeat - quiet)), ct);
+                    var heartbeatDue = Environment.TickCount64 - Volatile.Read(ref _lastSentAt) >= heartbeat;
                     await ReportAsync(context, heartbeatDue, final: false, ct);
                     await TryFlushLogAsync(ct);
                 }
@@ -143,6 +152,11 @@ public static class TaskRunner
             {
             }
         }
+
+        // Read without the gate: a report in flight at worst makes this true once more, and the next look finds nothing.
+        private bool HasNews(TaskContext context) =>
+            _lastSent is not { } last || last.OpTotal != context.OpTotal || last.OpFinished != context.OpFinished ||
+            last.Sleeping != context.IsSleeping || !log.IsEmpty || _unsent is not null;
 
         public async Task ReportAsync(TaskContext context, bool force, bool final, CancellationToken ct)
         {
@@ -156,7 +170,7 @@ public static class TaskRunner
                     return;
                 await channel.ReportAsync(report, final, ct);
                 _lastSent = report;
-                _lastSentAt = DateTime.UtcNow;
+                Volatile.Write(ref _lastSentAt, Environment.TickCount64);
             }
             catch (TaskEndedException)
             {
