@@ -83,6 +83,7 @@ public sealed class Bench : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Repo, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments) info.ArgumentList.Add(a);
         info.ArgumentList.Add("-nologo");
+        var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -90,6 +91,7 @@ public sealed class Bench : IAsyncDisposable
         await process.WaitForExitAsync(timeout.Token);
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed:\n{await output}\n{await error}");
+        Console.WriteLine($"  published {Path.GetFileName(arguments[Array.IndexOf(arguments, "-o") + 1])} in {clock.Elapsed.TotalSeconds:0} s");
     }
 
     private static string FindRepo()
