@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
@@ -17,16 +18,18 @@ public sealed class TaskContext
     private readonly CancellationTokenSource _stop;
     private readonly TaskLogBuffer _log;
     private readonly Func<Task> _reportNow;
-    private readonly ChangeSignal _changes;
+    // The runner's reporter sleeps until the task changes something (or its heartbeat is due) instead of ticking:
+    // 1 while it waits, so a change wakes it once and a busy task's Advance pays one read of this field.
+    private readonly SemaphoreSlim _changed = new(0);
+    private int _reporterWaiting;
     private int _pending;
     private long _opTotal;
     private long _opFinished;
     private volatile bool _sleeping;
 
     internal TaskContext(long pid, string taskName, ConfigSnapshot config, TaskLogBuffer log,
-        Func<Task> reportNow, CancellationToken kill, ChangeSignal? changes = null)
+        Func<Task> reportNow, CancellationToken kill)
     {
-        _changes = changes ?? new ChangeSignal();
         Pid = pid;
         TaskName = taskName;
         Config = config.Config;
@@ -69,25 +72,25 @@ public sealed class TaskContext
     public void SetTotal(long total)
     {
         Interlocked.Exchange(ref _opTotal, Math.Max(0, total));
-        _changes.Notify();
+        if (Volatile.Read(ref _reporterWaiting) != 0) WakeReporter();
     }
 
     public void Advance(long count = 1)
     {
         Interlocked.Add(ref _opFinished, count);
-        _changes.Notify();
+        if (Volatile.Read(ref _reporterWaiting) != 0) WakeReporter();
     }
 
     public void SetCompleted(long completed)
     {
         Interlocked.Exchange(ref _opFinished, Math.Max(0, completed));
-        _changes.Notify();
+        if (Volatile.Read(ref _reporterWaiting) != 0) WakeReporter();
     }
 
     public void Log(string line)
     {
         _log.Add(line);
-        _changes.Notify();
+        if (Volatile.Read(ref _reporterWaiting) != 0) WakeReporter();
     }
 
     /// <summary>
@@ -171,6 +174,30 @@ public sealed class TaskContext
 
     /// <summary>A stop that did not come as a signal (the worker was asked to terminate).</summary>
     internal void RequestStop() => Deliver(SignalNames.Stop);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WakeReporter()
+    {
+        if (Interlocked.Exchange(ref _reporterWaiting, 0) != 0) _changed.Release();
+    }
+
+    /// <summary>
+    /// The reporter's wait: until progress, total or the log changes, or the timeout, unless <paramref name="hasNews"/>
+    /// (read after the wait is armed: a change just before is seen there, one just after wakes it) says something is
+    /// already waiting to be sent. A wake that comes after the timeout is left for the next wait, which then looks again.
+    /// </summary>
+    internal async Task WaitForChangeAsync(Func<bool> hasNews, TimeSpan timeout, CancellationToken ct)
+    {
+        Interlocked.Exchange(ref _reporterWaiting, 1); // a full fence: hasNews reads after the arming is visible
+        try
+        {
+            if (!hasNews() && timeout > TimeSpan.Zero) await _changed.WaitAsync(timeout, ct);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _reporterWaiting, 0);
+        }
+    }
 
     internal ProgressReport Snapshot(long memory, long peak) => new(OpTotal, OpFinished, _sleeping, memory, peak);
 

@@ -16,8 +16,7 @@ public static class TaskRunner
     {
         var start = await channel.StartAsync(kill);
         var log = new TaskLogBuffer();
-        var changes = new ChangeSignal();
-        var reporter = new Reporter(channel, log, changes);
+        var reporter = new Reporter(channel, log);
 
         if (!catalog.TryGet(start.Task, out var entry))
         {
@@ -30,7 +29,7 @@ public static class TaskRunner
 
         TaskContext? context = null;
         context = new TaskContext(pid, start.Task, start.Config, log,
-            () => reporter.ReportAsync(context!, force: true, final: false, kill), kill, changes);
+            () => reporter.ReportAsync(context!, force: true, final: false, kill), kill);
         using var loops = CancellationTokenSource.CreateLinkedTokenSource(kill);
         log.Add("start");
         onStarted?.Invoke(context);
@@ -122,9 +121,9 @@ public static class TaskRunner
     /// <summary>
     /// Sends progress when it changed (or a heartbeat is due) and the log in batches: at most one report per report
     /// interval while the task changes, and while it does not, nothing but the heartbeat. It does not tick in between:
-    /// it waits for the task's next change (<see cref="ChangeSignal"/>), which it then reports at once.
+    /// it waits for the task's next change (<see cref="TaskContext.WaitForChangeAsync"/>), which it then reports at once.
     /// </summary>
-    private sealed class Reporter(ITaskChannel channel, TaskLogBuffer log, ChangeSignal changes)
+    private sealed class Reporter(ITaskChannel channel, TaskLogBuffer log)
     {
         private readonly ProcessMemory _memory = new();
         private readonly SemaphoreSlim _gate = new(1, 1);
@@ -142,7 +141,7 @@ public static class TaskRunner
                 {
                     await Task.Delay(options.ReportInterval, ct); // coalesces the changes of one interval into one report
                     var quiet = Environment.TickCount64 - Volatile.Read(ref _lastSentAt);
-                    await changes.WaitAsync(news, TimeSpan.FromMilliseconds(Math.Max(0, heartbeat - quiet)), ct);
+                    await context.WaitForChangeAsync(news, TimeSpan.FromMilliseconds(Math.Max(0, heartbeat - quiet)), ct);
                     var heartbeatDue = Environment.TickCount64 - Volatile.Read(ref _lastSentAt) >= heartbeat;
                     await ReportAsync(context, heartbeatDue, final: false, ct);
                     await TryFlushLogAsync(ct);
