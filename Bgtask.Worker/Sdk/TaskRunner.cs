@@ -134,14 +134,21 @@ public static class TaskRunner
         public async Task RunAsync(TaskContext context, RunnerOptions options, CancellationToken ct)
         {
             var heartbeat = (long)options.HeartbeatInterval.TotalMilliseconds;
+            var interval = (long)options.ReportInterval.TotalMilliseconds;
             Func<bool> news = () => HasNews(context);
+            var lookedAt = Environment.TickCount64;
             try
             {
                 while (true)
                 {
-                    await Task.Delay(options.ReportInterval, ct); // coalesces the changes of one interval into one report
+                    // One look per report interval, counted from the last look (as a periodic timer would): a report
+                    // that took longer than the interval is followed by the next look at once.
+                    var wait = interval - (Environment.TickCount64 - lookedAt);
+                    if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait), ct);
+                    ct.ThrowIfCancellationRequested();
                     var quiet = Environment.TickCount64 - Volatile.Read(ref _lastSentAt);
                     await context.WaitForChangeAsync(news, TimeSpan.FromMilliseconds(Math.Max(0, heartbeat - quiet)), ct);
+                    lookedAt = Environment.TickCount64;
                     var heartbeatDue = Environment.TickCount64 - Volatile.Read(ref _lastSentAt) >= heartbeat;
                     await ReportAsync(context, heartbeatDue, final: false, ct);
                     await TryFlushLogAsync(ct);
