@@ -8,8 +8,9 @@ namespace Bgtask.Bench.Scenarios;
 /// Two nodes in cluster mode over a 3-node Galera cluster (on 127.0.0.31-33, its own) behind haproxy, each figure beside
 /// the same one on one node in the same run: a signal sent through node B → seen by a held read on node A; a kill
 /// through B → the worker's process on A's host gone; a change stored through A → its event on B's stream; the cost
-/// of causal reads on GET (a cluster node against a node without cluster mode over the same database); and the time
-/// from a node's SIGKILL to its in-process task ending "node lost" on the survivor.
+/// of causal reads on GET (a cluster node against a node without cluster mode over the same database); state reports/s
+/// through both nodes (written through, as cluster mode does) beside raw single-row UPDATEs on the same Galera node;
+/// and the time from a node's SIGKILL to its in-process task ending "node lost" on the survivor.
 /// </summary>
 public static class ClusterScenario
 {
@@ -47,6 +48,7 @@ public static class ClusterScenario
 
         await CausalReadCostAsync(bench, r, cluster, a);
         await LaunchRateAsync(r, cluster, a);
+        await ReportRateAsync(r, cluster, a, b);
         await NodeLostAsync(r, cluster, a, b);
     }
 
@@ -192,6 +194,33 @@ public static class ClusterScenario
         r.Add("cluster", "launches_per_s_one_node", single);
         r.Line("cluster", "launches/s through the balancer, two nodes", Stats.N(both, "/s"), $"one node {Stats.N(single, "/s")}",
             single > 0 ? both / single : null);
+    }
+
+    /// <summary>
+    /// The <c>updates</c> scenario's loop in cluster mode: reporter i sends through node A or B by turns (a worker's
+    /// reports reach whichever node the balancer picks), against the same concurrency of raw UPDATEs on the Galera
+    /// node both replicas write to.
+    /// </summary>
+    private static async Task ReportRateAsync(Results r, BgtaskCluster cluster, HttpClient a, HttpClient b)
+    {
+        foreach (var concurrency in new[] { 16, 64 })
+        {
+            var pids = new List<long>();
+            for (var i = 0; i < concurrency; i++) pids.Add(await RecordAsync(a));
+            var through = pids.Select((pid, i) => (pid, node: i % 2 == 0 ? a : b)).ToDictionary(p => p.pid, p => p.node);
+            var api = await UpdatesScenario.RateAsync(pids, async (pid, n) =>
+            {
+                using var body = new StringContent($"{{\"opTotal\":0,\"opFinished\":{n},\"status\":\"running\"}}",
+                    System.Text.Encoding.UTF8, "application/json");
+                using var response = await through[pid].PutAsync($"api/tasks/{pid}/state", body);
+                response.EnsureSuccessStatusCode();
+            });
+            var raw = await UpdatesScenario.RawMySqlAsync(cluster.ConnectionString, pids);
+            r.Add("cluster", $"reports_{concurrency}_per_s", api);
+            r.Add("cluster", $"reports_{concurrency}_raw_update_per_s", raw);
+            r.Line("cluster", $"Galera, {concurrency} reporters over two nodes: reports/s", Stats.N(api, "/s"),
+                $"raw UPDATE {Stats.N(raw, "/s")}", raw > 0 ? api / raw : null, "≥ 1.0×", api / raw >= 1.0);
+        }
     }
 
     private static async Task NodeLostAsync(Results r, BgtaskCluster cluster, HttpClient a, HttpClient b)

@@ -56,7 +56,7 @@ public static class UpdatesScenario
     /// compiling its hot paths, which a running service has long done), then for the window (bounded in count
     /// and time).
     /// </summary>
-    private static async Task<double> RateAsync(IReadOnlyList<long> pids, Func<long, long, Task> send)
+    internal static async Task<double> RateAsync(IReadOnlyList<long> pids, Func<long, long, Task> send)
     {
         long total = 0;
         var clock = Stopwatch.StartNew();
@@ -107,7 +107,7 @@ public static class UpdatesScenario
         }
     }
 
-    private static async Task<double> RawMySqlAsync(string connectionString, IReadOnlyList<long> pids)
+    internal static async Task<double> RawMySqlAsync(string connectionString, IReadOnlyList<long> pids)
     {
         var connections = new Dictionary<long, MySqlConnection>();
         foreach (var pid in pids)

@@ -12,7 +12,8 @@ namespace Bgtask.Tests.Nodes;
 /// <summary>
 /// Two nodes over one database (cluster mode): each lists both, any node controls a task the other runs (signal,
 /// config, kill through the owner), a held read on one is woken by a signal stored through the other, a stream on one
-/// shows what the other stored, a second node with a live name refuses to start, and an in-process task of a killed
+/// shows what the other stored, many reporters at once through both nodes each have every report stored before its
+/// answer and in order, a second node with a live name refuses to start, and an in-process task of a killed
 /// node ends "node lost" once that node's lease has run out, not before.
 /// </summary>
 [Collection(ProcessFaultsCollection.Name)]
@@ -96,6 +97,35 @@ public sealed class TwoNodesTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var stat = File.ReadAllText($"/proc/{osPid}/stat");
         return stat[stat.LastIndexOf(')') + 2];
+    }
+
+    [Fact]
+    public async Task ManyReportersAtOnceThroughBothNodes_EachReportIsStoredBeforeItsAnswer_InTheOrderSent()
+    {
+        // Reports are written through in cluster mode, concurrent ones sharing a commit: each answer must still mean
+        // "stored", whatever node is asked next, and a task's reports stay in the order its reporter sent them.
+        var records = new List<TaskView>();
+        for (var i = 0; i < 12; i++) records.Add(await A.RecordInStatusAsync(Statuses.Running));
+
+        await Task.WhenAll(records.Select((record, i) => Task.Run(async () =>
+        {
+            for (var n = 1; n <= 25; n++)
+            {
+                var (through, other) = (n + i) % 2 == 0 ? (A, B) : (B, A);
+                var answered = await through.ReportStateAsync(record.Pid, new StateReport(1000, n, Memory: n * 1024L));
+                Assert.Equal(n, answered.OpFinished);
+                Assert.Equal(n, (await other.GetTaskAsync(record.Pid)).OpFinished);
+            }
+        })));
+
+        foreach (var record in records)
+        {
+            var stored = await B.GetTaskAsync(record.Pid);
+            Assert.Equal((25L, 1000L, 25 * 1024L), (stored.OpFinished, stored.OpTotal, stored.Memory));
+            var history = await (await A.GetAsync($"{Contract.TaskPath(record.Pid)}/history")).ReadAsAsync<History.HistoryView>();
+            Assert.NotEmpty(history.Points);
+            Assert.Equal(history.Points.OrderBy(p => p.At).Select(p => p.OpFinished), history.Points.Select(p => p.OpFinished).Order());
+        }
     }
 
     [Fact]
