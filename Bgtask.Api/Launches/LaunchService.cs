@@ -12,7 +12,7 @@ namespace Bgtask.Api.Launches;
 
 /// <summary>
 /// Launching, for the endpoint and for code hosted in the service itself (the in-process API). A launch is
-/// stored durably, in one commit, before this returns: claimed for a runner of this service when a slot is free
+/// stored durably, in one commit (shared with concurrent launches, see <see cref="LaunchCommitter"/>), before this returns: claimed for a runner of this service when a slot is free
 /// (an in-process one stored running, its runner recorded), else pending, to start when a slot frees. The
 /// runner then starts with the task and its config in hand, without another database round trip. The request
 /// is trusted here: the endpoint validates it first.
@@ -20,9 +20,9 @@ namespace Bgtask.Api.Launches;
 public sealed class LaunchService(
     IServiceScopeFactory scopes,
     TaskDispatcher dispatcher,
+    LaunchCommitter committer,
     TaskNotifier changes,
     IOptions<TasksOptions> options,
-    IOptions<StorageOptions> storage,
     TimeProvider time)
 {
     /// <returns>The task as stored, or (nothing stored) the live task holding its exclusive key.</returns>
@@ -58,7 +58,8 @@ public sealed class LaunchService(
         TaskCreation created;
         try
         {
-            created = await db.CreateTasksAsync(launches, storage.Value.PidsMayRepeat, ct);
+            // Stored by the group commit, with the launches of other callers that came at the same time.
+            created = await db.CreateTasksAsync(launches, committer.StoreAsync, ct);
         }
         catch
         {

@@ -24,6 +24,7 @@ public static class LaunchSetup
         builder.Services.AddSingleton<TaskDispatcher>();
         builder.Services.AddSingleton<TaskFreezer>();
         builder.Services.AddSingleton<TaskKiller>();
+        builder.Services.AddSingleton<LaunchCommitter>();
         builder.Services.AddSingleton<LaunchService>();
         return builder;
     }

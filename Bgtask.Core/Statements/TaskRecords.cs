@@ -14,8 +14,7 @@ public static class TaskRecords
         db.CreateTasksAsync([(task, configJson)], clearLeftovers, ct);
 
     /// <summary>
-    /// Inserts tasks (one, or a batch launch), their configs version 1 and first history points in one transaction
-    /// (plain prepared statements, see <see cref="PreparedInsert"/>),
+    /// Inserts tasks (one, or a batch launch), their configs version 1 and first history points in one transaction,
     /// unless a live task holds the <see cref="BackgroundTask.Exclusive"/> key one asks for: then nothing is stored
     /// and the holder is returned.
     /// </summary>
@@ -24,28 +23,30 @@ public static class TaskRecords
     /// again from 1, so configs, log lines and history points (always InnoDB) of a pid's previous owner must not leak into the new
     /// task. SQLite (AUTOINCREMENT) and InnoDB never hand out a pid twice, and a removed task takes its rows along.
     /// </param>
+    public static Task<TaskCreation> CreateTasksAsync(this BgtaskDbContext db,
+        IReadOnlyList<(BackgroundTask Task, string Config)> launches, bool clearLeftovers, CancellationToken ct) =>
+        db.CreateTasksAsync(launches, async (launch, ct) => (await db.StoreLaunchesAsync([launch], clearLeftovers, ct))[0], ct);
+
+    /// <summary>
+    /// <see cref="CreateTasksAsync(BgtaskDbContext, IReadOnlyList{ValueTuple{BackgroundTask, string}}, bool, CancellationToken)"/>
+    /// with the store done by <paramref name="store"/> (a group commit: <see cref="StoreLaunchesAsync"/> of several launches).
+    /// </summary>
+    /// <param name="store">Stores the launch; false when an exclusive key it asks for was held (nothing stored).</param>
     public static async Task<TaskCreation> CreateTasksAsync(this BgtaskDbContext db,
-        IReadOnlyList<(BackgroundTask Task, string Config)> launches, bool clearLeftovers, CancellationToken ct)
+        IReadOnlyList<(BackgroundTask Task, string Config)> launches,
+        Func<IReadOnlyList<(BackgroundTask Task, string Config)>, CancellationToken, Task<bool>> store, CancellationToken ct)
     {
-        foreach (var (task, _) in launches) task.ExclusiveHeld = task.Status.IsLive() ? task.Exclusive : null;
-        var keys = launches.Select(l => l.Task.ExclusiveHeld).OfType<string>().ToList();
+        var keys = launches.Select(l => l.Task.Status.IsLive() ? l.Task.Exclusive : null).OfType<string>().ToList();
         // MEMORY tables keep the rows of a batch stored before the one refused (no rollback there): one at a time.
         if (keys.Count > 0 && launches.Count > 1)
             throw new ArgumentException("Exclusive tasks are created one at a time, not in a batch.", nameof(launches));
-
         for (var attempt = 0; ; attempt++)
         {
-            try
-            {
-                return new(await InsertAsync(db, launches, clearLeftovers, ct), null);
-            }
-            catch (Exception e) when (keys.Count > 0 && DbErrors.IsUniqueViolation(e))
-            {
-                // Rolled back, config included. The holder is read after the failure (never checked before the
-                // insert: two launches at once would both pass the check).
-                if (await HolderAsync(db, keys, ct) is { } held) return new([], held);
-                if (attempt >= 10) throw; // the holder keeps ending just before each read: not expected in practice
-            }
+            if (await store(launches, ct)) return new(launches.Select(l => l.Task).ToList(), null);
+            // The holder is read after the refusal (never checked before the insert: two launches at once would both pass the check).
+            if (await HolderAsync(db, keys, ct) is { } held) return new([], held);
+            // The holder keeps ending just before each read: not expected in practice.
+            if (attempt >= 10) throw new InvalidOperationException($"The exclusive key {keys[0]} was held at each of {attempt + 1} tries, by no task after.");
         }
     }
 
@@ -57,27 +58,54 @@ public static class TaskRecords
             .Select(t => new ExclusiveHeld(t.ExclusiveHeld!, t.Id))
             .FirstOrDefaultAsync(ct);
 
+    /// <summary>
+    /// Stores several launches in one transaction (a group commit), each one's tasks, configs version 1 and first
+    /// history points as plain statements (<see cref="PreparedInsert"/>). A launch whose exclusive key a live task
+    /// holds (an exclusive launch is one task) is refused alone: its INSERT fails on the unique key, which undoes
+    /// that statement only (SQLite and InnoDB alike; MEMORY stores nothing of a failed single-row INSERT), and the
+    /// others of the group are stored.
+    /// </summary>
+    /// <returns>For each launch, whether it was stored (its tasks have their pids); false: refused for its key.</returns>
     /// <remarks>
     /// A retry after a transient error starts from scratch: the failed attempt's rows (and the pids they got) were
-    /// rolled back with it. Lost during COMMIT, the first task's pid tells: InnoDB never hands a pid out twice (Galera
-    /// interleaves them, still unique), so a row with it is this launch's. (MEMORY, where pids can repeat, runs no
-    /// retries.)
+    /// rolled back with it, so each launch is stored once. Lost during COMMIT, a stored task's pid tells: InnoDB never
+    /// hands a pid out twice (Galera interleaves them, still unique), so a row with it is this group's. (MEMORY, where
+    /// pids can repeat, runs no retries.)
     /// </remarks>
-    private static Task<List<BackgroundTask>> InsertAsync(BgtaskDbContext db,
-        IReadOnlyList<(BackgroundTask Task, string Config)> launches, bool clearLeftovers, CancellationToken ct)
+    public static Task<bool[]> StoreLaunchesAsync(this BgtaskDbContext db,
+        IReadOnlyList<IReadOnlyList<(BackgroundTask Task, string Config)>> group, bool clearLeftovers, CancellationToken ct)
     {
-        var tasks = launches.Select(l => l.Task).ToList();
+        var all = group.SelectMany(l => l).Select(l => l.Task).ToList();
+        foreach (var task in all) task.ExclusiveHeld = task.Status.IsLive() ? task.Exclusive : null;
+        var insertTask = PreparedInsert.For<BackgroundTask>(db);
         return db.InTransactionAsync(async ct =>
         {
-            db.ChangeTracker.Clear();
-            foreach (var task in tasks) task.Id = 0;
-            // Through EF, not PreparedInsert: the launch is the transaction the retry tests break on purpose (their
-            // injector is an EF command interceptor), and a prepared insert showed no measured gain on this machine.
-            db.Tasks.AddRange(tasks);
-            await db.SaveChangesAsync(ct);
+            foreach (var task in all) task.Id = 0;
+            var stored = new bool[group.Count];
+            var kept = new List<(BackgroundTask Task, string Config)>(all.Count);
+            for (var i = 0; i < group.Count; i++)
+            {
+                var launch = group[i];
+                if (launch is [{ Task.ExclusiveHeld: not null }])
+                {
+                    try
+                    {
+                        await insertTask.InsertAsync(db, [launch[0].Task], ct);
+                    }
+                    catch (Exception e) when (DbErrors.IsUniqueViolation(e))
+                    {
+                        launch[0].Task.Id = 0;
+                        continue;
+                    }
+                }
+                else await insertTask.InsertAsync(db, launch.Select(l => l.Task).ToList(), ct);
+                stored[i] = true;
+                kept.AddRange(launch);
+            }
+            if (kept.Count == 0) return stored;
             if (clearLeftovers)
             {
-                var pids = tasks.Select(t => t.Id).ToList();
+                var pids = kept.Select(l => l.Task.Id).ToList();
                 // Looked for first with plain reads: an InnoDB DELETE that matches nothing still locks the gap past the
                 // last pid, and two launches at once that both did so deadlocked on their inserts into it.
                 if (await db.Configs.AnyAsync(c => pids.Contains(c.Pid), ct))
@@ -87,13 +115,13 @@ public static class TaskRecords
                 if (await db.HistoryPoints.AnyAsync(p => pids.Contains(p.Pid), ct))
                     await db.HistoryPoints.Where(p => pids.Contains(p.Pid)).ExecuteDeleteAsync(ct);
             }
-            db.Configs.AddRange(launches.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }));
+            await PreparedInsert.For<TaskConfig>(db).InsertAsync(db,
+                kept.Select(l => new TaskConfig { Pid = l.Task.Id, Version = 1, Json = l.Config, CreatedAt = l.Task.CreatedAt }).ToList(), ct);
             // The history starts with the task: its first point (its status at creation) goes in with the configs.
-            db.HistoryPoints.AddRange(tasks.Select(t => TaskHistoryPoint.Of(t, t.CreatedAt, statusChange: true)));
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
-            return tasks;
-        }, ct => db.TaskExistsAsync(tasks[0].Id, ct), ct);
+            await PreparedInsert.For<TaskHistoryPoint>(db).InsertAsync(db,
+                kept.Select(l => TaskHistoryPoint.Of(l.Task, l.Task.CreatedAt, statusChange: true)).ToList(), ct, setKeys: false);
+            return stored;
+        }, ct => all.FirstOrDefault(t => t.Id > 0) is { } first ? db.TaskExistsAsync(first.Id, ct) : Task.FromResult(false), ct);
     }
 
     public static Task<bool> TaskExistsAsync(this BgtaskDbContext db, long pid, CancellationToken ct) =>

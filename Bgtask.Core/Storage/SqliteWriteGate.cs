@@ -126,6 +126,34 @@ public sealed class SqliteWriteGate : DbCommandInterceptor, IDbTransactionInterc
         return result;
     }
 
+    // A lone INSERT ... RETURNING run for its one value (PreparedInsert's key): held until the statement is done.
+    public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        if (IsLoneWrite(command)) await EnterAsync(command.Connection!, cancellationToken);
+        return result;
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData,
+        InterceptionResult<object> result)
+    {
+        if (IsLoneWrite(command)) Enter(command.Connection!);
+        return result;
+    }
+
+    public override ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result,
+        CancellationToken cancellationToken = default)
+    {
+        if (command.Transaction is null) Exit(command.Connection);
+        return ValueTask.FromResult(result);
+    }
+
+    public override object? ScalarExecuted(DbCommand command, CommandExecutedEventData eventData, object? result)
+    {
+        if (command.Transaction is null) Exit(command.Connection);
+        return result;
+    }
+
     public override InterceptionResult DataReaderClosing(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
     {
         if (command.Transaction is null) Exit(command.Connection);

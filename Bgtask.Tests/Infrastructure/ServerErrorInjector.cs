@@ -57,9 +57,17 @@ public sealed class ServerErrorInjector : DbCommandInterceptor, IDbTransactionIn
     /// </summary>
     public static Func<DbCommand, bool> Statement(string verb, string table, bool? inTransaction = null)
     {
-        var statement = new Regex($@"\b{verb}\b[^;]*`{table}`", RegexOptions.IgnoreCase);
+        // MariaDB quotes names with backticks, SQLite with double quotes.
+        var statement = new Regex($@"\b{verb}\b[^;]*[`""]{table}[`""]", RegexOptions.IgnoreCase);
         return command => statement.IsMatch(command.CommandText) &&
                           (inTransaction is null || inTransaction == (command.Transaction is not null));
+    }
+
+    /// <summary>A <see cref="Statement"/> one of whose parameters is <paramref name="value"/> (a row of one test's own).</summary>
+    public static Func<DbCommand, bool> StatementWith(string verb, string table, params object[] values)
+    {
+        var statement = Statement(verb, table);
+        return command => statement(command) && command.Parameters.Cast<DbParameter>().Any(p => values.Contains(p.Value));
     }
 
     private void Inject(DbCommand command)

@@ -1,4 +1,6 @@
 using System.Net;
+using Bgtask.Api.Launches;
+using Microsoft.Extensions.DependencyInjection;
 using Bgtask.Tests.Client;
 using Bgtask.Tests.Infrastructure;
 using Bgtask.Tests.Workers;
@@ -17,7 +19,11 @@ public sealed class TransientErrorTests(TransientErrorsFactory api) : IClassFixt
     private readonly HttpClient _client = api.CreateClient();
     private readonly ServerErrorInjector _injector = api.Injector;
 
-    public void Dispose() => _injector.Disarm();
+    public void Dispose()
+    {
+        _injector.Disarm();
+        api.Hold.Disarm();
+    }
 
     [Fact]
     public async Task Launch_AfterDeadlocks_StoresTheTaskOnceAndRuns()
@@ -46,6 +52,36 @@ public sealed class TransientErrorTests(TransientErrorsFactory api) : IClassFixt
         Assert.Equal(1, _injector.Fired);
         await _client.WaitForStatusAsync(task.Pid, Statuses.Finished);
         Assert.Equal(1, await CountTasksDescribedAsync(description));
+    }
+
+    [Fact]
+    public async Task LaunchGroup_AfterDeadlocks_StoresEachLaunchOnceAndAnswersEachWithItsOwnTask()
+    {
+        var leader = $"leader {Guid.NewGuid():N}";
+        var descriptions = Enumerable.Range(0, 5).Select(i => $"grouped launch {i} {Guid.NewGuid():N}").ToList();
+        api.Hold.Arm(StatementWith("INSERT", "bgtask_tasks", leader), StatementWith("INSERT", "bgtask_tasks", leader));
+        var first = _client.LaunchAsync("demo.count", new { total = 3, delayMs = 10 }, launcher: "inprocess", description: leader);
+        await Eventually.WithinAsync(api.Hold.Reached.ContinueWith(_ => true), "the leader's INSERT is held");
+        var grouped = descriptions.Select(d =>
+            _client.LaunchAsync("demo.count", new { total = 3, delayMs = 10 }, launcher: "inprocess", description: d)).ToList();
+        var committer = api.Services.GetRequiredService<LaunchCommitter>();
+        await Eventually.TrueAsync(() => Task.FromResult(committer.Waiting == descriptions.Count), "the launches wait for the next transaction");
+        // A row in the middle of the group deadlocks: the group's whole transaction runs again, its rows before it included.
+        _injector.Fail(StatementWith("INSERT", "bgtask_tasks", descriptions[2]), Retries, ServerError.Deadlock);
+        api.Hold.Release();
+
+        await first;
+        var tasks = await Task.WhenAll(grouped);
+
+        Assert.Equal(Retries, _injector.Fired);
+        Assert.Equal(descriptions, tasks.Select(t => t.Description));
+        Assert.Equal(descriptions.Count, tasks.Select(t => t.Pid).Distinct().Count());
+        foreach (var (task, description) in tasks.Zip(descriptions))
+        {
+            Assert.Equal(1, await CountTasksDescribedAsync(description));
+            Assert.Equal(1, await api.CountAsync("SELECT COUNT(*) FROM bgtask_configs WHERE Pid = @value", task.Pid));
+            await _client.WaitForStatusAsync(task.Pid, Statuses.Finished);
+        }
     }
 
     [Fact]

@@ -10,13 +10,15 @@ namespace Bgtask.Tests.Retries;
 
 /// <summary>
 /// The API on MariaDB InnoDB (on a loopback port, for in-process launches) with <see cref="ServerErrorInjector"/>
-/// among its DbContext's interceptors, a few retries and short pauses.
+/// and a <see cref="StatementHold"/> among its DbContext's interceptors, a few retries and short pauses.
 /// </summary>
 public sealed class TransientErrorsFactory : WorkerApiFactory<MariaDbTarget>
 {
     public const int RetryCount = 3;
 
     public ServerErrorInjector Injector { get; } = new();
+
+    public StatementHold Hold { get; } = new();
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
@@ -28,7 +30,7 @@ public sealed class TransientErrorsFactory : WorkerApiFactory<MariaDbTarget>
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureServices(services =>
-            services.ConfigureDbContext<MySqlBgtaskDbContext>(o => o.AddInterceptors(Injector)));
+            services.ConfigureDbContext<MySqlBgtaskDbContext>(o => o.AddInterceptors(Injector, Hold)));
     }
 
     /// <summary>One number read straight from this factory's database (a count, a version); <c>@value</c> in the SQL is <paramref name="value"/>.</summary>
