@@ -43,7 +43,10 @@ public sealed class ProcessRunner(Process process, TimeSpan killWait) : IRunner
         if (!IsAlive) return false;
         try
         {
-            process.Kill(entireProcessTree: true);
+            // Process.Kill(entireProcessTree: true) reads /proc/<pid>/stat of every process of the host to find the
+            // children: with 1,000 workers, 1,000 kills read a million files. The tree's own walk reads its own.
+            if (ProcessTree.IsSupported) ProcessTree.KillTree(process.Id);
+            else process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {

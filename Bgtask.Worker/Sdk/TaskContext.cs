@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
@@ -9,7 +10,7 @@ namespace Bgtask.Worker.Sdk;
 /// What a running task gets: its config, progress counters, a log, a cancellation token that fires on
 /// stop and kill, and the check-point where signals and config changes are applied in the order sent.
 /// <see cref="Advance"/> and <see cref="CheckpointAsync"/> are cheap: they touch memory only; the runner
-/// reports progress on a timer and receives signals in the background.
+/// reports changed progress (coalesced, at most once per report interval) and receives signals in the background.
 /// </summary>
 public sealed class TaskContext
 {
@@ -17,6 +18,10 @@ public sealed class TaskContext
     private readonly CancellationTokenSource _stop;
     private readonly TaskLogBuffer _log;
     private readonly Func<Task> _reportNow;
+    // The runner's reporter sleeps until the task changes something (or its heartbeat is due) instead of ticking:
+    // 1 while it waits, so a change wakes it once and a busy task's Advance pays one read of this field.
+    private readonly SemaphoreSlim _changed = new(0);
+    private int _reporterWaiting;
     private int _pending;
     private long _opTotal;
     private long _opFinished;
@@ -64,13 +69,29 @@ public sealed class TaskContext
     [RequiresDynamicCode("Binds with reflection; use the JsonTypeInfo overload in trimmed or AOT workers.")]
     public T? GetConfig<T>() => Config.Deserialize<T>(JsonSerializerOptions.Web);
 
-    public void SetTotal(long total) => Interlocked.Exchange(ref _opTotal, Math.Max(0, total));
+    public void SetTotal(long total)
+    {
+        Interlocked.Exchange(ref _opTotal, Math.Max(0, total));
+        if (Volatile.Read(ref _reporterWaiting) != 0) WakeReporter();
+    }
 
-    public void Advance(long count = 1) => Interlocked.Add(ref _opFinished, count);
+    public void Advance(long count = 1)
+    {
+        Interlocked.Add(ref _opFinished, count);
+        if (Volatile.Read(ref _reporterWaiting) != 0) WakeReporter();
+    }
 
-    public void SetCompleted(long completed) => Interlocked.Exchange(ref _opFinished, Math.Max(0, completed));
+    public void SetCompleted(long completed)
+    {
+        Interlocked.Exchange(ref _opFinished, Math.Max(0, completed));
+        if (Volatile.Read(ref _reporterWaiting) != 0) WakeReporter();
+    }
 
-    public void Log(string line) => _log.Add(line);
+    public void Log(string line)
+    {
+        _log.Add(line);
+        if (Volatile.Read(ref _reporterWaiting) != 0) WakeReporter();
+    }
 
     /// <summary>
     /// Applies what arrived since the last check-point, in order: <c>sleep</c> holds here (status sleeping)
@@ -153,6 +174,30 @@ public sealed class TaskContext
 
     /// <summary>A stop that did not come as a signal (the worker was asked to terminate).</summary>
     internal void RequestStop() => Deliver(SignalNames.Stop);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WakeReporter()
+    {
+        if (Interlocked.Exchange(ref _reporterWaiting, 0) != 0) _changed.Release();
+    }
+
+    /// <summary>
+    /// The reporter's wait: until progress, total or the log changes, or the timeout, unless <paramref name="hasNews"/>
+    /// (read after the wait is armed: a change just before is seen there, one just after wakes it) says something is
+    /// already waiting to be sent. A wake that comes after the timeout is left for the next wait, which then looks again.
+    /// </summary>
+    internal async Task WaitForChangeAsync(Func<bool> hasNews, TimeSpan timeout, CancellationToken ct)
+    {
+        Interlocked.Exchange(ref _reporterWaiting, 1); // a full fence: hasNews reads after the arming is visible
+        try
+        {
+            if (!hasNews() && timeout > TimeSpan.Zero) await _changed.WaitAsync(timeout, ct);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _reporterWaiting, 0);
+        }
+    }
 
     internal ProgressReport Snapshot(long memory, long peak) => new(OpTotal, OpFinished, _sleeping, memory, peak);
 

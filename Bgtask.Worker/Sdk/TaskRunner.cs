@@ -2,9 +2,9 @@ namespace Bgtask.Worker.Sdk;
 
 /// <summary>
 /// Runs one task for one pid: marks it started, runs the task's code with a <see cref="TaskContext"/>, and
-/// meanwhile receives signals (held <c>wait</c> requests, not polling) and reports coalesced progress and
-/// heartbeats on a timer. The ending (finished, stopped, error) is reported last, after the final progress
-/// and the log, and is never dropped while the channel can retry.
+/// meanwhile receives signals (held <c>wait</c> requests, not polling) and reports progress when it changed
+/// (coalesced), else only the heartbeat. The ending (finished, stopped, error) is reported last, after the final
+/// progress and the log, and is never dropped while the channel can retry.
 /// </summary>
 public static class TaskRunner
 {
@@ -118,23 +118,38 @@ public static class TaskRunner
         }
     }
 
-    /// <summary>Sends progress when it changed (or a heartbeat is due) and the log in batches.</summary>
+    /// <summary>
+    /// Sends progress when it changed (or a heartbeat is due) and the log in batches: at most one report per report
+    /// interval while the task changes, and while it does not, nothing but the heartbeat. It does not tick in between:
+    /// it waits for the task's next change (<see cref="TaskContext.WaitForChangeAsync"/>), which it then reports at once.
+    /// </summary>
     private sealed class Reporter(ITaskChannel channel, TaskLogBuffer log)
     {
         private readonly ProcessMemory _memory = new();
         private readonly SemaphoreSlim _gate = new(1, 1);
         private ProgressReport? _lastSent;
-        private DateTime _lastSentAt;
+        private long _lastSentAt = Environment.TickCount64;
         private List<string>? _unsent;
 
         public async Task RunAsync(TaskContext context, RunnerOptions options, CancellationToken ct)
         {
-            using var timer = new PeriodicTimer(options.ReportInterval);
+            var heartbeat = (long)options.HeartbeatInterval.TotalMilliseconds;
+            var interval = (long)options.ReportInterval.TotalMilliseconds;
+            Func<bool> news = () => HasNews(context);
+            var lookedAt = Environment.TickCount64;
             try
             {
-                while (await timer.WaitForNextTickAsync(ct))
+                while (true)
                 {
-                    var heartbeatDue = DateTime.UtcNow - _lastSentAt >= options.HeartbeatInterval;
+                    // One look per report interval, counted from the last look (as a periodic timer would): a report
+                    // that took longer than the interval is followed by the next look at once.
+                    var wait = interval - (Environment.TickCount64 - lookedAt);
+                    if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait), ct);
+                    ct.ThrowIfCancellationRequested();
+                    var quiet = Environment.TickCount64 - Volatile.Read(ref _lastSentAt);
+                    await context.WaitForChangeAsync(news, TimeSpan.FromMilliseconds(Math.Max(0, heartbeat - quiet)), ct);
+                    lookedAt = Environment.TickCount64;
+                    var heartbeatDue = Environment.TickCount64 - Volatile.Read(ref _lastSentAt) >= heartbeat;
                     await ReportAsync(context, heartbeatDue, final: false, ct);
                     await TryFlushLogAsync(ct);
                 }
@@ -143,6 +158,11 @@ public static class TaskRunner
             {
             }
         }
+
+        // Read without the gate: a report in flight at worst makes this true once more, and the next look finds nothing.
+        private bool HasNews(TaskContext context) =>
+            _lastSent is not { } last || last.OpTotal != context.OpTotal || last.OpFinished != context.OpFinished ||
+            last.Sleeping != context.IsSleeping || !log.IsEmpty || _unsent is not null;
 
         public async Task ReportAsync(TaskContext context, bool force, bool final, CancellationToken ct)
         {
@@ -156,7 +176,7 @@ public static class TaskRunner
                     return;
                 await channel.ReportAsync(report, final, ct);
                 _lastSent = report;
-                _lastSentAt = DateTime.UtcNow;
+                Volatile.Write(ref _lastSentAt, Environment.TickCount64);
             }
             catch (TaskEndedException)
             {
