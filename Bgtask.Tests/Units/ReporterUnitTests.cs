@@ -16,13 +16,6 @@ public sealed class ReporterUnitTests
         HeartbeatInterval = TimeSpan.FromHours(1),
     };
 
-    private sealed class ScriptedTask(Func<TaskContext, Task> body) : IWorkerTask
-    {
-        public string Name => "unit.scripted";
-        public string Description => "Runs the test's code.";
-        public Task RunAsync(TaskContext context) => body(context);
-    }
-
     private static (Task<TaskEnding?> Run, ScriptedChannel Channel) Start(Func<TaskContext, Task> body)
     {
         var channel = new ScriptedChannel("unit.scripted");

@@ -18,13 +18,6 @@ public sealed class TaskContextUnitTests
 
     private readonly TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class ScriptedTask(Func<TaskContext, Task> body) : IWorkerTask
-    {
-        public string Name => "unit.scripted";
-        public string Description => "Runs the test's code.";
-        public Task RunAsync(TaskContext context) => body(context);
-    }
-
     /// <summary>Starts the run; the task's code waits for <see cref="GoAsync"/> before doing anything that matters.</summary>
     private static (Task<TaskEnding?> Run, ScriptedChannel Channel) Start(Func<TaskContext, Task> body)
     {
