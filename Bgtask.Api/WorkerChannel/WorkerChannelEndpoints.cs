@@ -27,9 +27,10 @@ public static class WorkerChannelEndpoints
         BgtaskDbContext db, RunnerCalls calls, TaskNotifier notifier, SignalReader reader, IValidator<StateRequest> validator,
         IServiceScopeFactory scopes, BgtaskMetrics metrics, ILoggerFactory loggers, CancellationToken ct)
     {
+        // An unknown pid is 404 here as on every pid route, whatever the request.
+        if (!await db.TaskExistsAsync(pid, ct)) return Problem.TaskNotFound(pid);
         if (!http.WebSockets.IsWebSocketRequest)
             return Problem.BadRequest($"GET /api/tasks/{pid}/channel is a WebSocket upgrade; use the HTTP routes otherwise.");
-        if (!await db.TaskExistsAsync(pid, ct)) return Problem.TaskNotFound(pid);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         var session = new ChannelSession(socket, pid, db, scopes, calls, notifier, reader, validator, metrics,
             loggers.CreateLogger(typeof(ChannelSession)));

@@ -44,6 +44,7 @@ public abstract class HttpContractTests<TTarget>(BgtaskApiFactory<TTarget> api) 
         { "GET", "/log", null },
         { "GET", "/history", null },
         { "GET", "/events", null },
+        { "GET", "/channel", null },
     };
 
     /// <summary>The routes that take a JSON body, with a valid one (pid routes are completed with a live task's pid).</summary>
