@@ -105,8 +105,14 @@ public sealed class ServiceProcess : IDisposable, IAsyncDisposable
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
-            if (_process.HasExited && _process.WaitForExit(TimeSpan.FromSeconds(10))) // and its output read to the end
+            // Exited: the parameterless WaitForExit also waits for the output handlers to have read the streams to
+            // their end (the timed one does not, and the last lines, such as the reason it exited, could be missing).
+            if (_process.HasExited && _process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                // Bounded: a child that inherited the streams would hold them open.
+                Task.Run(() => _process.WaitForExit()).Wait(TimeSpan.FromSeconds(5));
                 throw new InvalidOperationException($"The service exited with code {_process.ExitCode} at start:\n{Output}");
+            }
             try
             {
                 using var ready = await Client.GetAsync("/health/ready");
