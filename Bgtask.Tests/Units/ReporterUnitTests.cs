@@ -16,12 +16,8 @@ public sealed class ReporterUnitTests
         HeartbeatInterval = TimeSpan.FromHours(1),
     };
 
-    private static (Task<TaskEnding?> Run, ScriptedChannel Channel) Start(Func<TaskContext, Task> body)
-    {
-        var channel = new ScriptedChannel("unit.scripted");
-        var catalog = new TaskCatalog().Add(() => new ScriptedTask(body));
-        return (TaskRunner.RunAsync(catalog, channel, pid: 7, Options, CancellationToken.None), channel);
-    }
+    private static (Task<TaskEnding?> Run, ScriptedChannel Channel) Start(Func<TaskContext, Task> body) =>
+        ScriptedTask.Run(body, Options);
 
     [Fact]
     public async Task ProgressAfterAQuietSpell_IsReportedWithoutWaitingForTheHeartbeat()

@@ -19,12 +19,8 @@ public sealed class TaskContextUnitTests
     private readonly TaskCompletionSource _go = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts the run; the task's code waits for <see cref="GoAsync"/> before doing anything that matters.</summary>
-    private static (Task<TaskEnding?> Run, ScriptedChannel Channel) Start(Func<TaskContext, Task> body)
-    {
-        var channel = new ScriptedChannel("unit.scripted");
-        var catalog = new TaskCatalog().Add(() => new ScriptedTask(body));
-        return (TaskRunner.RunAsync(catalog, channel, pid: 7, Options, CancellationToken.None), channel);
-    }
+    private static (Task<TaskEnding?> Run, ScriptedChannel Channel) Start(Func<TaskContext, Task> body) =>
+        ScriptedTask.Run(body, Options);
 
     /// <summary>Lets the task's code go on once the listener has put <paramref name="batches"/> batches in its inbox.</summary>
     private async Task GoAsync(ScriptedChannel channel, int batches)
